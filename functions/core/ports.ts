@@ -54,9 +54,21 @@ export type PendingMail = SealedMail & { ownerId: string; ownerKind: OwnerKind }
 export type OwnerKind = 'signal' | 'login';
 
 export interface OutboxStore {
-  /** Pending mails across all items, oldest first, read through a sparse index. */
-  listPending(limit: number): Promise<PendingMail[]>;
-  /** Conditional: only a still-pending mail is marked; false when it was not. */
+  /**
+   * Mails still to send across all items, oldest first, read through a sparse
+   * index: pending ones, and claimed ones whose claim is older than `staleBefore`
+   * (a sender that crashed mid-send).
+   */
+  listPending(limit: number, staleBefore: string): Promise<PendingMail[]>;
+  /** Conditional: one sender wins the claim; false when another has it. */
+  claim(
+    ownerKind: OwnerKind,
+    ownerId: string,
+    mailId: string,
+    at: string,
+    staleBefore: string,
+  ): Promise<boolean>;
+  /** Conditional on our claim; leaves the sparse index when nothing else is pending. */
   markSent(ownerKind: OwnerKind, ownerId: string, mailId: string, at: string): Promise<boolean>;
 }
 
@@ -122,4 +134,47 @@ export interface BlobStore {
   get(key: string): Promise<Uint8Array | undefined>;
   delete(key: string): Promise<void>;
   list(prefix: string): Promise<string[]>;
+}
+
+export type RenderedEmail = { subject: string; html: string; text: string };
+/** Fills a precompiled email template; validates `data` against the template's schema. */
+export type EmailRenderer = (
+  template: string,
+  data: Record<string, unknown>,
+) => Promise<RenderedEmail>;
+
+/** Structured logs: ids, references and codes only, never personal data. */
+export interface Logger {
+  info(message: string, fields?: Record<string, string | number | boolean>): void;
+  warn(message: string, fields?: Record<string, string | number | boolean>): void;
+  error(message: string, fields?: Record<string, string | number | boolean>): void;
+}
+
+// ---- mail intake (issue 3) ---------------------------------------------------
+
+/**
+ * Turns raw RFC 5322 bytes into the core's ParsedMessage (functions/core/mail/
+ * parsed-message.ts). Adapters bound the work a message can cause (nesting,
+ * header size, time) and record what they could not read in `problems`; they
+ * throw only when nothing at all could be read.
+ */
+export interface MailParser {
+  parse(raw: Uint8Array): Promise<unknown>;
+}
+
+/**
+ * Plus-address tokens (`mailbox+<token>@domain`) that name a signal, so a reply
+ * to a receipt finds its signal. Unforgeable without the adapter's key.
+ */
+export interface ReplyTokens {
+  /** undefined when this id cannot be put in a token. */
+  issue(signalId: string): string | undefined;
+  /** The signal id, or undefined when the token is not one we issued. */
+  verify(token: string): string | undefined;
+}
+
+/** Finds the signal a reply's subject refers to. */
+export interface SignalDirectory {
+  /** The id of the signal with this reference number, if any. */
+  findByReference(reference: string): Promise<string | undefined>;
 }

@@ -13,13 +13,14 @@ import {
  */
 
 const text = (max: number) => z.string().trim().max(max);
+/** Optional text: blank becomes absent, so stored data has no empty strings. */
 const optText = (max: number) =>
   z
     .string()
     .trim()
     .max(max)
-    .optional()
-    .transform((s) => (s ? s : undefined));
+    .transform((s) => (s ? s : undefined))
+    .optional();
 
 export const ReporterPartSchema = z.object({
   name: text(200),

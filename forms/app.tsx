@@ -1,0 +1,132 @@
+import { readFileSync } from 'node:fs';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { MeldrouteError } from '#core/errors.ts';
+import type { AppDeps, AppEnv } from './http/context.ts';
+import { PageError } from './http/page-error.ts';
+import { page } from './http/respond.ts';
+import { sameOriginWrites, securityHeaders } from './http/security.ts';
+import { sessionMiddleware } from './http/session.ts';
+import { ErrorPage } from './pages/errors.tsx';
+import { authRoutes } from './routes/auth.tsx';
+import { devMailRoutes } from './routes/dev-mail.tsx';
+import { inboxRoutes } from './routes/inbox.tsx';
+import { meldenRoutes } from './routes/melden.tsx';
+
+const STYLESHEET = readFileSync(new URL('./static/meldroute.css', import.meta.url), 'utf8');
+
+/** Errors that mean "a dependency is busy or down": say so, never a false success. */
+const UNAVAILABLE = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'ServiceUnavailable',
+  'InternalServerError',
+  'TimeoutError',
+  'UnavailableError',
+]);
+
+/**
+ * The whole web app as one web-standard Hono app: the local server serves it
+ * with @hono/node-server, the Lambda wraps it with hono/aws-lambda.
+ */
+export function createApp(deps: AppDeps) {
+  const { config } = deps;
+  const https = config.baseUrl.startsWith('https://');
+  const app = new Hono<AppEnv>();
+
+  app.use(securityHeaders({ https }));
+  app.get('/healthz', (c) => c.text('ok'));
+  app.get('/static/meldroute.css', (c) => {
+    c.header('Cache-Control', 'public, max-age=3600');
+    return c.body(STYLESHEET, 200, { 'Content-Type': 'text/css; charset=utf-8' });
+  });
+
+  app.use(
+    bodyLimit({
+      maxSize: config.limits.maxFormBytes,
+      onError: (c) =>
+        page(
+          c,
+          <ErrorPage
+            config={config}
+            status={413}
+            title="Te veel gegevens"
+            message="Het formulier bevat meer tekst dan wij in één keer kunnen aannemen. Maak de tekst korter, of stuur het signaal per e-mail."
+          />,
+          413,
+        ),
+    }),
+  );
+  app.use(sameOriginWrites(new URL(config.baseUrl).origin));
+  app.use(sessionMiddleware(deps, https));
+
+  app.get('/', (c) => c.redirect(c.get('session')?.role === 'officer' ? '/inbox' : '/melden', 303));
+  app.route('/', authRoutes(deps, https));
+  app.route('/', meldenRoutes(deps));
+  app.route('/', inboxRoutes(deps));
+  if (deps.devMail) {
+    app.route(
+      '/dev/mail',
+      devMailRoutes({ mailbox: deps.devMail, municipality: config.municipality.name }),
+    );
+  }
+
+  app.notFound((c) =>
+    page(
+      c,
+      <ErrorPage
+        config={config}
+        status={404}
+        title="Pagina niet gevonden"
+        message="Deze pagina bestaat niet. Controleer het adres of ga terug naar de startpagina."
+      />,
+      404,
+    ),
+  );
+
+  app.onError((err, c) => {
+    if (err instanceof PageError) {
+      return page(
+        c,
+        <ErrorPage
+          config={config}
+          status={err.status}
+          title={err.title}
+          message={err.userMessage}
+        />,
+        err.status,
+      );
+    }
+    if (UNAVAILABLE.has(err.name)) {
+      deps.logger.warn('dependency unavailable', { error: err.name });
+      c.header('Retry-After', '30');
+      return page(
+        c,
+        <ErrorPage
+          config={config}
+          status={503}
+          title="Even niet beschikbaar"
+          message="Meldroute kan uw verzoek nu niet verwerken. Er is niets opgeslagen. Probeer het over een minuut opnieuw."
+        />,
+        503,
+      );
+    }
+    deps.logger.error('unhandled error', {
+      error: err.name,
+      code: err instanceof MeldrouteError ? err.code : 'UNKNOWN',
+    });
+    return page(
+      c,
+      <ErrorPage
+        config={config}
+        status={500}
+        title="Er ging iets mis"
+        message="Er ging bij ons iets mis. Probeer het later opnieuw. Blijft dit gebeuren? Neem dan contact op met de aandachtsfunctionaris."
+      />,
+      500,
+    );
+  });
+
+  return app;
+}

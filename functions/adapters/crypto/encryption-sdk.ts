@@ -1,0 +1,58 @@
+import {
+  buildClient,
+  CommitmentPolicy,
+  type KeyringNode,
+  KmsKeyringNode,
+  RawAesKeyringNode,
+  RawAesWrappingSuiteIdentifier,
+} from '@aws-crypto/client-node';
+import { DecryptionError } from '#core/errors.ts';
+import type { Crypto, EncryptionContext } from '#core/ports.ts';
+
+const { encrypt, decrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
+
+/**
+ * Envelope encryption with the AWS Encryption SDK. The SDK does not enforce the
+ * encryption context on decrypt, so every decrypt compares it here: a ciphertext
+ * moved to another signal or part fails.
+ */
+export class EncryptionSdkCrypto implements Crypto {
+  constructor(private readonly keyring: KeyringNode) {}
+
+  async encrypt(plain: Uint8Array, context: EncryptionContext): Promise<Uint8Array> {
+    const { result } = await encrypt(this.keyring, plain, {
+      encryptionContext: { ...context },
+    });
+    return new Uint8Array(result);
+  }
+
+  async decrypt(cipher: Uint8Array, context: EncryptionContext): Promise<Uint8Array> {
+    let out: Awaited<ReturnType<typeof decrypt>>;
+    try {
+      out = await decrypt(this.keyring, cipher);
+    } catch (cause) {
+      throw new DecryptionError('ciphertext could not be decrypted', { cause });
+    }
+    const stored = out.messageHeader.encryptionContext;
+    for (const [k, v] of Object.entries(context)) {
+      if (stored[k] !== v) throw new DecryptionError(`encryption context mismatch on ${k}`);
+    }
+    return new Uint8Array(out.plaintext);
+  }
+}
+
+/** Local mode: a 256-bit key from a file under DATA_DIR. */
+export function rawAesKeyring(key: Uint8Array, keyName = 'meldroute-local'): KeyringNode {
+  if (key.length !== 32) throw new Error('local encryption key must be 32 bytes');
+  return new RawAesKeyringNode({
+    keyName,
+    keyNamespace: 'meldroute',
+    unencryptedMasterKey: key,
+    wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
+  });
+}
+
+/** AWS mode: a customer-managed KMS key; the IAM policy limits which contexts a function may decrypt. */
+export function kmsKeyring(keyArn: string): KeyringNode {
+  return new KmsKeyringNode({ generatorKeyId: keyArn });
+}

@@ -1,0 +1,102 @@
+import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { OutboxStore, OwnerKind, PendingMail } from '#core/ports.ts';
+import { INDEXES } from './table.ts';
+
+const ownerKey = (kind: OwnerKind, id: string) =>
+  kind === 'signal' ? { pk: `SIG#${id}`, sk: 'A' } : { pk: `LOGIN#${id}`, sk: 'A' };
+
+/**
+ * The transactional outbox: mails live in the item whose change caused them and
+ * are found through a sparse index, so a sweep reads only what is still to send.
+ */
+export class DynamoOutboxStore implements OutboxStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async listPending(limit: number, staleBefore: string): Promise<PendingMail[]> {
+    const r = await this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: INDEXES.outbox.name,
+        KeyConditionExpression: 'outboxPk = :p',
+        ExpressionAttributeValues: { ':p': 'PENDING' },
+        Limit: limit,
+      }),
+    );
+    const out: PendingMail[] = [];
+    for (const item of r.Items ?? []) {
+      const mails = (item.mails ?? {}) as Record<string, { c: Uint8Array; s: string; cl?: string }>;
+      for (const [mailId, m] of Object.entries(mails)) {
+        if (m.s === 'p' || (m.s === 'c' && (m.cl ?? '') < staleBefore))
+          out.push({ mailId, cipher: m.c, ownerId: item.id, ownerKind: item.kind as OwnerKind });
+      }
+    }
+    return out;
+  }
+
+  async claim(kind: OwnerKind, id: string, mailId: string, at: string, staleBefore: string) {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: ownerKey(kind, id),
+          UpdateExpression: 'SET mails.#m.s = :claimed, mails.#m.cl = :at',
+          ConditionExpression:
+            'mails.#m.s = :pending OR (mails.#m.s = :claimed AND mails.#m.cl < :stale)',
+          ExpressionAttributeNames: { '#m': mailId },
+          ExpressionAttributeValues: {
+            ':claimed': 'c',
+            ':pending': 'p',
+            ':at': at,
+            ':stale': staleBefore,
+          },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if ((err as Error).name === 'ConditionalCheckFailedException') return false;
+      throw err;
+    }
+  }
+
+  async markSent(kind: OwnerKind, id: string, mailId: string, at: string): Promise<boolean> {
+    let remaining: number;
+    try {
+      const r = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: ownerKey(kind, id),
+          UpdateExpression:
+            'SET mails.#m.s = :sent, mails.#m.sentAt = :at REMOVE mails.#m.c ADD pendingMails :minus',
+          ConditionExpression: 'mails.#m.s = :claimed',
+          ExpressionAttributeNames: { '#m': mailId },
+          ExpressionAttributeValues: { ':sent': 's', ':claimed': 'c', ':at': at, ':minus': -1 },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      remaining = (r.Attributes?.pendingMails as number | undefined) ?? 0;
+    } catch (err) {
+      if ((err as Error).name === 'ConditionalCheckFailedException') return false;
+      throw err;
+    }
+    if (remaining <= 0) {
+      try {
+        // Leave the sparse index only when nothing was queued meanwhile.
+        await this.doc.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: ownerKey(kind, id),
+            UpdateExpression: 'REMOVE outboxPk, outboxKey',
+            ConditionExpression: 'pendingMails <= :zero',
+            ExpressionAttributeValues: { ':zero': 0 },
+          }),
+        );
+      } catch (err) {
+        if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import type { Clock, Crypto, Mailer, OutboxStore } from '../ports.ts';
+import { mailContext, openJson } from '../sealing.ts';
+
+const OutgoingEmailSchema = z.object({
+  id: z.string(),
+  to: z.array(z.string()),
+  subject: z.string(),
+  html: z.string(),
+  text: z.string(),
+  replyTo: z.string().optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+});
+
+export type DeliverDeps = {
+  outbox: OutboxStore;
+  crypto: Crypto;
+  mailer: Mailer;
+  clock: Clock;
+  municipality: string;
+  /** A claim older than this is taken to be from a sender that crashed. */
+  claimTimeoutMs?: number;
+};
+
+export type DeliverResult = { sent: number; failed: number };
+
+/**
+ * Sends what the outbox holds: claim (one sender wins), decrypt, send, mark
+ * sent. A crash after the claim is retried once the claim goes stale; a
+ * failed send stays claimed until then, so a broken mail server is not
+ * hammered. Adapters that can (the file outbox) are idempotent by mail id.
+ */
+export async function deliverOutbox(deps: DeliverDeps, limit = 25): Promise<DeliverResult> {
+  const now = deps.clock.now();
+  const staleBefore = new Date(now.getTime() - (deps.claimTimeoutMs ?? 5 * 60_000)).toISOString();
+  const pending = await deps.outbox.listPending(limit, staleBefore);
+  let sent = 0;
+  let failed = 0;
+  for (const p of pending) {
+    const at = deps.clock.now().toISOString();
+    if (!(await deps.outbox.claim(p.ownerKind, p.ownerId, p.mailId, at, staleBefore))) continue;
+    try {
+      const mail = await openJson(
+        deps.crypto,
+        p.cipher,
+        mailContext(deps.municipality, p.ownerId),
+        OutgoingEmailSchema,
+      );
+      await deps.mailer.send(mail as z.infer<typeof OutgoingEmailSchema>);
+      await deps.outbox.markSent(p.ownerKind, p.ownerId, p.mailId, deps.clock.now().toISOString());
+      sent++;
+    } catch {
+      failed++;
+    }
+  }
+  return { sent, failed };
+}

@@ -1,0 +1,122 @@
+import type { Config } from '../config.ts';
+import { idFromKey } from '../hashing.ts';
+import type {
+  Clock,
+  Crypto,
+  EmailRenderer,
+  IdGenerator,
+  OutgoingEmail,
+  SignalStore,
+} from '../ports.ts';
+import { amsterdamYear, formatReference } from '../reference.ts';
+import { sealJson, sealMail } from '../sealing.ts';
+import type { SignalRecord, SignalSubmission } from '../signal.ts';
+
+export type SubmitDeps = {
+  config: Config;
+  store: SignalStore;
+  crypto: Crypto;
+  clock: Clock;
+  ids: IdGenerator;
+  render: EmailRenderer;
+};
+
+export type SubmitInput = {
+  submission: SignalSubmission;
+  channel: 'form' | 'email';
+  /**
+   * The same key always yields the same signal: a resent form post or a mail
+   * delivered twice is stored once and gets the first answer back.
+   */
+  idempotencyKey: string;
+  senderUnverified?: boolean;
+  /** Extra mails to queue with the signal (none for the form). */
+  sendReceipt?: boolean;
+  /** Reply-To of the receipt (mail intake: a plus-address naming this signal). */
+  replyTo?: string;
+};
+
+export type SubmitResult = { signalId: string; reference: string; duplicate: boolean };
+
+/**
+ * Step 1 → 2 of the route: store a reported signal and queue its mails.
+ * Input: a validated submission. Output: the reference number.
+ * The reporter's identity and the content are sealed as separate ciphertexts;
+ * the receipt (reference only) and the officers' notices (reference and link
+ * only) are written into the same item, so storing and queuing succeed or fail
+ * together. Mails are sent afterwards by the outbox sweep.
+ */
+export async function submitSignal(deps: SubmitDeps, input: SubmitInput): Promise<SubmitResult> {
+  const { config, store, crypto, clock } = deps;
+  const id = idFromKey(input.channel, input.idempotencyKey);
+  const existing = await store.get(id);
+  if (existing) return { signalId: id, reference: existing.reference, duplicate: true };
+
+  const now = clock.now();
+  const year = amsterdamYear(now);
+  const reference = formatReference(config.referencePrefix, year, await store.nextSequence(year));
+  const at = now.toISOString();
+  const municipality = config.municipality.code;
+  const { reporter, content, classification } = input.submission;
+
+  const record: SignalRecord = {
+    id,
+    reference,
+    status: 'received',
+    channel: input.channel,
+    classification,
+    receivedAt: at,
+    updatedAt: at,
+    version: 1,
+    reporterCipher: await sealJson(crypto, reporter, {
+      municipality,
+      signalId: id,
+      part: 'reporter',
+    }),
+    contentCipher: await sealJson(crypto, content, { municipality, signalId: id, part: 'content' }),
+    events: [
+      {
+        at,
+        actor: 'melder',
+        type: 'received',
+        detail: input.channel === 'form' ? 'via webformulier' : 'via e-mail',
+      },
+    ],
+    ...(input.senderUnverified ? { senderUnverified: true } : {}),
+  };
+
+  const mails: OutgoingEmail[] = [];
+  if (input.sendReceipt !== false && reporter.email) {
+    const r = await deps.render(input.channel === 'form' ? 'receipt' : 'receipt-email', {
+      municipality: config.municipality.name,
+      reference,
+      baseUrl: config.baseUrl,
+    });
+    mails.push({
+      id: `${id}-receipt`,
+      to: [reporter.email],
+      ...r,
+      ...(input.replyTo ? { replyTo: input.replyTo } : {}),
+      headers: autoSubmitted,
+    });
+  }
+  const notice = await deps.render('new-signal', {
+    municipality: config.municipality.name,
+    reference,
+    link: `${config.baseUrl}/inbox/${id}`,
+    acute: classification.urgency === 'acute',
+  });
+  for (const [i, officer] of config.officers.entries()) {
+    mails.push({ id: `${id}-notice-${i}`, to: [officer], ...notice, headers: autoSubmitted });
+  }
+  const sealed = await Promise.all(mails.map((m) => sealMail(crypto, municipality, id, m)));
+
+  const result = await store.create(record, sealed);
+  if (!result.created) {
+    return { signalId: id, reference: result.existing.reference, duplicate: true };
+  }
+  return { signalId: id, reference, duplicate: false };
+}
+
+/** RFC 3834: our mails are automatic, so auto-responders must not answer them. */
+const autoSubmitted = { 'Auto-Submitted': 'auto-generated' };
