@@ -20,7 +20,10 @@ module.exports = {
       name: 'core-no-io-builtins',
       severity: 'error',
       from: { path: '^functions/core' },
-      to: { dependencyTypes: ['core'], path: '^(fs|node:fs|fs/promises|node:fs/promises|http|https|net|node:http|node:https|node:net|child_process|node:child_process)$' },
+      to: {
+        dependencyTypes: ['core'],
+        path: '^(fs|node:fs|fs/promises|node:fs/promises|http|https|net|node:http|node:https|node:net|child_process|node:child_process)$',
+      },
     },
     {
       name: 'use-cases-never-import-adapters',
@@ -40,6 +43,10 @@ module.exports = {
     tsPreCompilationDeps: true,
     combinedDependencies: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.tsx', '.js'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+      extensions: ['.ts', '.tsx', '.js'],
+    },
   },
 };
