@@ -10,8 +10,16 @@ import { sessionMiddleware } from './http/session.ts';
 import { ErrorPage } from './pages/errors.tsx';
 import { authRoutes } from './routes/auth.tsx';
 import { devMailRoutes } from './routes/dev-mail.tsx';
+import { handoverRoutes } from './routes/handover.tsx';
 import { inboxRoutes } from './routes/inbox.tsx';
+import { mailViewRoutes } from './routes/mail-views.tsx';
 import { meldenRoutes } from './routes/melden.tsx';
+import { monitorRoutes } from './routes/monitor.tsx';
+import { overlegRoutes } from './routes/overleg.tsx';
+import { partnerRoutes } from './routes/partner.tsx';
+import { secondFactorRoutes } from './routes/second-factor.tsx';
+import { ssoRoutes } from './routes/sso.tsx';
+import { workflowRoutes } from './routes/workflow.tsx';
 
 const STYLESHEET = readFileSync(new URL('./static/meldroute.css', import.meta.url), 'utf8');
 
@@ -63,8 +71,16 @@ export function createApp(deps: AppDeps) {
 
   app.get('/', (c) => c.redirect(c.get('session')?.role === 'officer' ? '/inbox' : '/melden', 303));
   app.route('/', authRoutes(deps, https));
+  app.route('/', secondFactorRoutes(deps, https));
+  app.route('/', ssoRoutes(deps, https));
   app.route('/', meldenRoutes(deps));
   app.route('/', inboxRoutes(deps));
+  app.route('/', monitorRoutes(deps));
+  app.route('/', workflowRoutes(deps));
+  app.route('/', handoverRoutes(deps));
+  app.route('/', partnerRoutes(deps));
+  app.route('/', overlegRoutes(deps));
+  if (deps.blobs) app.route('/', mailViewRoutes({ ...deps, blobs: deps.blobs }));
   if (deps.devMail) {
     app.route(
       '/dev/mail',

@@ -85,7 +85,52 @@ export const TEMPLATES = {
       tooLarge: d.reason === 'too-large',
     }),
   }),
+  /**
+   * To a chain partner (step 4). PARTNER-FACING: no reporter field, ever
+   * (test/unit/templates.test.ts checks the schema's keys). The handover text
+   * is the officer's, checked against the reporter before sending.
+   */
+  'partner-notification': define({
+    schema: z.object({
+      municipality,
+      reference,
+      partnerName: z.string().trim().min(1).max(200),
+      acute: z.boolean(),
+      link: httpUrl,
+      /** Dutch words, e.g. "vrijdag 13 maart 2026". */
+      dueDate: z.string().trim().min(1).max(60),
+      expiresOn: z.string().trim().min(1).max(60),
+      textInEmail: z.boolean(),
+      /** Empty unless the partner's directory entry says the text may travel by email. */
+      handoverText: z.string().max(20000),
+    }),
+    subject: (d) =>
+      `Signaal mensenhandel ${d.reference}${d.acute ? ' (acuut)' : ''}: graag uw terugkoppeling`,
+    vars: (d) => ({ ...d, handoverText: d.textInEmail ? d.handoverText : '' }),
+  }),
+  /** To the officer(s): a partner answered. Names the partner and the reference, never the answer. */
+  'feedback-received': define({
+    schema: z.object({
+      municipality,
+      reference,
+      partnerName: z.string().trim().min(1).max(200),
+      link: httpUrl,
+    }),
+    subject: (d) => `Terugkoppeling op signaal ${d.reference}`,
+    vars: (d) => d,
+  }),
+  /** To the reporter (step 6): what was done, written by the officer. */
+  'reporter-feedback': define({
+    schema: z.object({ municipality, reference, message: z.string().trim().min(1).max(5000) }),
+    subject: (d) => `Wat er met uw signaal ${d.reference} is gedaan`,
+    vars: (d) => d,
+  }),
 };
+
+/** Templates whose mail goes to chain partners: their inputs may never name the reporter. */
+export const PARTNER_FACING_TEMPLATES = [
+  'partner-notification',
+] as const satisfies readonly (keyof typeof TEMPLATES)[];
 
 export type TemplateName = keyof typeof TEMPLATES;
 export type TemplateInput<N extends TemplateName> = z.input<(typeof TEMPLATES)[N]['schema']>;

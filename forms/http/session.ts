@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { safeEqual } from '#core/hashing.ts';
 import type { Role } from '#core/ports.ts';
-import { resumeSession } from '#core/use-cases/sign-in.ts';
+import { audit, resumeSession } from '#core/use-cases/sign-in.ts';
 import type { AppDeps, AppEnv } from './context.ts';
 import { PageError } from './page-error.ts';
 
@@ -24,14 +24,19 @@ export function sessionMiddleware(deps: AppDeps, https: boolean): MiddlewareHand
     const raw = getCookie(c, names.session);
     if (raw && /^[\w-]{20,100}$/.test(raw)) {
       const session = await resumeSession(deps, raw);
-      if (session) {
+      if (session?.pendingFactor) {
+        // Not signed in yet as far as every page is concerned: only the
+        // second-factor pages and sign-out read `pendingSession`.
+        c.set('pendingSession', session);
+        c.set('sessionId', raw);
+      } else if (session) {
         c.set('session', session);
         c.set('sessionId', raw);
       } else {
         deleteCookie(c, names.session, { path: '/', secure: https });
       }
     }
-    const session = c.get('session');
+    const session = c.get('session') ?? c.get('pendingSession');
     if (session) {
       c.set('csrfToken', session.csrfSecret);
     } else {
@@ -48,8 +53,37 @@ export function sessionMiddleware(deps: AppDeps, https: boolean): MiddlewareHand
       c.set('csrfToken', token);
     }
     await next();
+    if (c.error instanceof AccessDeniedError) {
+      const s = c.get('session');
+      await audit(deps, {
+        type: 'role-denied',
+        path: c.error.path,
+        ...(s ? { actor: s.email, role: s.role } : {}),
+      });
+      deps.logger.warn('role denied', { role: s?.role ?? 'none', need: c.error.need });
+    }
   };
 }
+
+/** A signed-in user without the role a page needs: a Dutch 403, and an audit entry. */
+export class AccessDeniedError extends PageError {
+  constructor(
+    readonly need: Role,
+    readonly path: string,
+  ) {
+    super(403, 'Geen toegang', DENIED[need]);
+  }
+}
+
+const DENIED: Record<Role, string> = {
+  staff: 'U heeft geen toegang tot deze pagina.',
+  officer: 'Deze pagina is alleen voor de aandachtsfunctionaris.',
+  analyst: 'Deze pagina is alleen voor de analist en de aandachtsfunctionaris.',
+  admin: 'Deze pagina is alleen voor de beheerder.',
+};
+
+/** Where a signed-in officer still has to give the second factor. */
+export const SECOND_FACTOR_PATH = '/tweede-stap';
 
 export function startSessionCookie(c: Context, https: boolean, sessionId: string, hours: number) {
   setCookie(c, cookieNames(https).session, sessionId, {
@@ -75,21 +109,30 @@ export function assertCsrf(c: Context<AppEnv>, submitted: unknown): void {
   );
 }
 
-/** Anonymous users go to sign in; a signed-in user without the role gets 403. */
+/**
+ * Who reaches a page that needs `role`: 'staff' pages (reporting) are for
+ * every signed-in employee; the others only for that role (and analyst pages
+ * also for the officer). Analysts and admins never reach signal content.
+ */
+export function hasRole(need: Role, has: Role): boolean {
+  if (need === 'staff') return true;
+  if (need === 'analyst') return has === 'analyst' || has === 'officer';
+  return need === has;
+}
+
+/**
+ * Anonymous users go to sign in; a session still waiting for its second
+ * factor goes to the code page; a signed-in user without the role gets 403.
+ */
 export function requireRole(role: Role): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const s = c.get('session');
     if (!s) {
+      if (c.get('pendingSession')) return c.redirect(SECOND_FACTOR_PATH, 303);
       const back = new URL(c.req.url).pathname;
       return c.redirect(`/login?terug=${encodeURIComponent(back)}`, 303);
     }
-    if (role === 'officer' && s.role !== 'officer') {
-      throw new PageError(
-        403,
-        'Geen toegang',
-        'Deze pagina is alleen voor de aandachtsfunctionaris.',
-      );
-    }
+    if (!hasRole(role, s.role)) throw new AccessDeniedError(role, new URL(c.req.url).pathname);
     return next();
   };
 }

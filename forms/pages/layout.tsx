@@ -76,6 +76,13 @@ function Navigation(props: { role: Role }) {
             </a>
           </li>
         ) : null}
+        {props.role === 'officer' ? (
+          <li>
+            <a class="mr-nav__link" href="/overleg">
+              Overleg
+            </a>
+          </li>
+        ) : null}
       </ul>
     </nav>
   );

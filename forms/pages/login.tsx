@@ -13,10 +13,15 @@ export function LoginPage(props: {
   csrfToken: string | undefined;
   error?: string | undefined;
   email?: string | undefined;
+  /** Where to go after signing in (already checked to be one of our paths). */
+  returnTo?: string | undefined;
 }) {
   const { config, error } = props;
   const minutes = config.signIn.linkMinutes;
   const errors = error ? [{ field: 'email', message: error }] : [];
+  const sso = config.sso;
+  const links = !sso || sso.emailLink.officers || sso.emailLink.staff;
+  const ssoHref = `/login/sso${props.returnTo ? `?terug=${encodeURIComponent(props.returnTo)}` : ''}`;
   return (
     <Layout title={error ? 'Fout: Aanmelden' : 'Aanmelden'} municipality={config.municipality.name}>
       <h1 class="utrecht-heading-1">Aanmelden bij Meldroute</h1>
@@ -25,6 +30,47 @@ export function LoginPage(props: {
         Met Meldroute meldt u als medewerker van {config.municipality.name} een signaal van
         mensenhandel bij de aandachtsfunctionaris.
       </p>
+      {sso ? (
+        <>
+          <p class="utrecht-paragraph">
+            Meld u aan met het account waarmee u ook op uw werkcomputer aanmeldt.
+          </p>
+          <p class="utrecht-paragraph">
+            <a class="utrecht-button-link utrecht-button--primary-action" href={ssoHref}>
+              {sso.buttonLabel}
+            </a>
+          </p>
+          {links ? <h2 class="utrecht-heading-2">Of aanmelden met een link per e-mail</h2> : null}
+          {links && !sso.emailLink.officers ? (
+            <p class="utrecht-paragraph">
+              De aandachtsfunctionaris meldt zich altijd aan met het account van de gemeente.
+            </p>
+          ) : null}
+        </>
+      ) : null}
+      {links ? (
+        <EmailLinkForm
+          config={config}
+          csrfToken={props.csrfToken}
+          error={error}
+          email={props.email}
+          minutes={minutes}
+        />
+      ) : null}
+    </Layout>
+  );
+}
+
+function EmailLinkForm(props: {
+  config: Config;
+  csrfToken: string | undefined;
+  error?: string | undefined;
+  email?: string | undefined;
+  minutes: number;
+}) {
+  const { error, minutes } = props;
+  return (
+    <>
       <p class="utrecht-paragraph">
         Vul uw e-mailadres van het werk in. U krijgt dan een e-mail met een aanmeldlink. De link is{' '}
         {minutes} minuten geldig en werkt maar één keer. U heeft geen wachtwoord nodig.
@@ -45,7 +91,7 @@ export function LoginPage(props: {
           Stuur mij een aanmeldlink
         </button>
       </form>
-    </Layout>
+    </>
   );
 }
 
@@ -106,6 +152,24 @@ export function LinkInvalidPage(props: { config: Config }) {
         <a class="utrecht-link" href="/login">
           Vraag een nieuwe aanmeldlink aan
         </a>
+      </p>
+    </Layout>
+  );
+}
+
+export function SsoRefusedPage(props: { config: Config; title: string; message: string }) {
+  const { config } = props;
+  return (
+    <Layout title={props.title} municipality={config.municipality.name}>
+      <h1 class="utrecht-heading-1">{props.title}</h1>
+      <p class="utrecht-paragraph">{props.message}</p>
+      <p class="utrecht-paragraph">
+        <a class="utrecht-link" href="/login">
+          Probeer opnieuw aan te melden
+        </a>
+      </p>
+      <p class="utrecht-paragraph">
+        Lukt het steeds niet? Neem dan contact op met de servicedesk van de gemeente.
       </p>
     </Layout>
   );

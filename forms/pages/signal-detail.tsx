@@ -14,11 +14,13 @@ import {
   type ReporterPart,
   SIGNAL_STATUSES,
   type SignalEvent,
+  type SignalRecord,
   type SignalSummary,
 } from '#core/signal.ts';
 import { Urgency } from './components.tsx';
 import { formatBytes, formatDateTime, labelOf } from './format.ts';
 import { Layout, type PageUser } from './layout.tsx';
+import { WorkflowNotice, WorkflowPanels, type WorkflowPanelsProps } from './workflow-panels.tsx';
 
 /**
  * One signal, decrypted, for the aandachtsfunctionaris. Everything a user
@@ -29,10 +31,15 @@ export type SignalDetailProps = {
   config: Config;
   user: PageUser | undefined;
   csrfToken: string | undefined;
-  signal: SignalSummary & { events: readonly SignalEvent[] };
+  signal: SignalSummary & { events: readonly SignalEvent[] } & Pick<
+      SignalRecord,
+      'tags' | 'outcome' | 'closedAt'
+    >;
   reporter: ReporterPart;
   content: ContentPart;
   audit: readonly ViewEvent[];
+  /** The officer's route (steps 3–6); absent where it is not wired. */
+  workflow?: Omit<WorkflowPanelsProps, 'csrfToken' | 'signal'> | undefined;
 };
 
 /** Dutch words for history entries; an unknown type is shown as its code. */
@@ -50,6 +57,16 @@ export const EVENT_LABELS: Readonly<Record<string, string>> = {
   reporter_informed: 'Melder geïnformeerd',
   closed: 'Signaal afgesloten',
   mail_sent: 'E-mail verstuurd',
+  reopened: 'Signaal heropend',
+  agenda_added: 'Op de agenda van het ondermijningsoverleg gezet',
+  agenda_discussed: 'Besproken in het ondermijningsoverleg',
+  agenda_removed: 'Van de agenda gehaald',
+  agenda_viewed: 'Agenda van het overleg bekeken',
+  link_revoked: 'Partnerlink ingetrokken',
+  handover_no_response: 'Overdracht afgesloten zonder reactie',
+  partner_link_opened: 'Partnerlink geopend',
+  partner_link_refused: 'Partnerlink geweigerd',
+  handover_prepared: 'Overdracht voorbereid',
 };
 
 function Field(props: { label: string; children: Child }) {
@@ -109,6 +126,7 @@ export function SignalDetailPage(props: SignalDetailProps) {
         <time datetime={signal.receivedAt}>{formatDateTime(signal.receivedAt)}</time> ·{' '}
         <Urgency urgency={k.urgency} />
       </p>
+      {props.workflow ? <WorkflowNotice notice={props.workflow.notice} /> : null}
       {signal.senderUnverified ? (
         <p class="utrecht-alert utrecht-alert--warning">
           Let op: wij konden niet bevestigen dat deze e-mail echt van de afzender komt.
@@ -212,6 +230,10 @@ export function SignalDetailPage(props: SignalDetailProps) {
           ]}
         />
       </Section>
+
+      {props.workflow ? (
+        <WorkflowPanels signal={signal} csrfToken={props.csrfToken} {...props.workflow} />
+      ) : null}
 
       <Section id="bijlagen" title="Bijlagen">
         <Attachments signalId={signal.id} content={c} />

@@ -5,10 +5,16 @@ import {
   confirmSignIn,
   endSession,
   requestSignInLink,
+  signOut,
 } from '#core/use-cases/sign-in.ts';
 import type { AppDeps, AppEnv } from '../http/context.ts';
 import { clientKey, page } from '../http/respond.ts';
-import { assertCsrf, endSessionCookie, startSessionCookie } from '../http/session.ts';
+import {
+  assertCsrf,
+  endSessionCookie,
+  SECOND_FACTOR_PATH,
+  startSessionCookie,
+} from '../http/session.ts';
 import { ErrorPage } from '../pages/errors.tsx';
 import { ConfirmLoginPage, LinkInvalidPage, LoginPage, LoginSentPage } from '../pages/login.tsx';
 
@@ -16,7 +22,7 @@ const TOKEN = /^[\w-]{40,64}$/;
 const EmailInput = z.string().trim().toLowerCase().max(254).pipe(z.email());
 
 /** Where to go after sign-in: only our own paths, never another site. */
-function safeReturn(value: unknown): string | undefined {
+export function safeReturn(value: unknown): string | undefined {
   return typeof value === 'string' && /^\/[a-z0-9/_-]*$/i.test(value) && !value.startsWith('//')
     ? value
     : undefined;
@@ -26,7 +32,16 @@ export function authRoutes(deps: AppDeps, https: boolean) {
   const app = new Hono<AppEnv>();
   const { config } = deps;
 
-  app.get('/login', (c) => page(c, <LoginPage config={config} csrfToken={c.get('csrfToken')} />));
+  app.get('/login', (c) =>
+    page(
+      c,
+      <LoginPage
+        config={config}
+        csrfToken={c.get('csrfToken')}
+        returnTo={safeReturn(c.req.query('terug'))}
+      />,
+    ),
+  );
 
   app.post('/login', async (c) => {
     const body = await c.req.parseBody();
@@ -80,7 +95,12 @@ export function authRoutes(deps: AppDeps, https: boolean) {
     if (!started) return page(c, <LinkInvalidPage config={config} />, 410);
     if (c.get('sessionId')) await endSession(deps, c.get('sessionId') as string);
     startSessionCookie(c, https, started.sessionId, config.signIn.absoluteHours);
-    deps.logger.info('signed in', { role: started.session.role });
+    deps.logger.info('signed in', {
+      role: started.session.role,
+      pendingFactor: started.session.pendingFactor === true,
+    });
+    // An officer first gives the second factor; nothing else is reachable until then.
+    if (started.session.pendingFactor) return c.redirect(SECOND_FACTOR_PATH, 303);
     const target =
       safeReturn(c.req.query('terug')) ??
       (started.session.role === 'officer' ? '/inbox' : '/melden');
@@ -91,7 +111,7 @@ export function authRoutes(deps: AppDeps, https: boolean) {
     const body = await c.req.parseBody();
     assertCsrf(c, body._csrf);
     const id = c.get('sessionId');
-    if (id) await endSession(deps, id);
+    if (id) await signOut(deps, id, c.get('session') ?? c.get('pendingSession'));
     endSessionCookie(c, https);
     return c.redirect('/login', 303);
   });

@@ -8,6 +8,7 @@ import { PageError } from '../http/page-error.ts';
 import { page } from '../http/respond.ts';
 import { requireRole } from '../http/session.ts';
 import { InboxPage, SignalDetailPage } from '../pages/inbox.tsx';
+import { workflowPanel } from './workflow-shared.ts';
 
 const PAGE_SIZE = 25;
 const StatusParam = z.enum(Object.keys(SIGNAL_STATUSES) as [SignalStatus, ...SignalStatus[]]);
@@ -52,6 +53,12 @@ export function inboxRoutes(deps: AppDeps) {
     try {
       const detail = await viewSignal(deps, { id: id.data, actor: session.email });
       deps.logger.info('signal viewed', { signalId: id.data });
+      const workflow = await workflowPanel(
+        deps,
+        detail.signal,
+        detail.content,
+        c.req.query('gedaan'),
+      );
       return page(
         c,
         <SignalDetailPage
@@ -62,6 +69,7 @@ export function inboxRoutes(deps: AppDeps) {
           reporter={detail.reporter}
           content={detail.content}
           audit={detail.audit}
+          workflow={workflow}
         />,
       );
     } catch (err) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Role } from './ports.ts';
 
 const email = z.email().transform((s) => s.toLowerCase());
 const domain = z
@@ -21,6 +22,47 @@ export const PartnerSchema = z.object({
   remindersBeforeEscalation: z.number().int().min(0).max(10).default(2),
 });
 export type Partner = z.infer<typeof PartnerSchema>;
+
+/** Where the client secret comes from; the value itself never sits in the config file. */
+const SecretSource = z.union([
+  z.object({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name') }),
+  z.object({ file: z.string().min(1) }),
+]);
+
+/** Single sign-on with the municipality's OpenID Connect provider (issue 9). */
+export const SsoSchema = z.object({
+  /** https, or plain http only for a provider on this machine (the test provider). */
+  issuer: z
+    .url()
+    .refine(
+      (u) => u.startsWith('https://') || /^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?(\/|$)/.test(u),
+      'must be an https URL (http only for localhost or 127.0.0.1)',
+    ),
+  clientId: z.string().min(1),
+  /** Omit for a public client (PKCE only). */
+  clientSecret: SecretSource.optional(),
+  /** The ID-token claim that carries the work address. */
+  emailClaim: z.string().min(1).default('email'),
+  scopes: z.array(z.string().regex(/^[\w:./-]+$/)).default(['openid', 'email', 'profile']),
+  /**
+   * Roles by group claim. Without it (or for a group not listed) roles come
+   * from the address lists below, as for email links.
+   */
+  groups: z
+    .object({
+      claim: z.string().min(1).default('groups'),
+      officer: z.string().min(1).optional(),
+      analyst: z.string().min(1).optional(),
+      admin: z.string().min(1).optional(),
+    })
+    .optional(),
+  /** Switch email-link sign-in off for officers, for everybody else ("staff"), or both. */
+  emailLink: z
+    .object({ officers: z.boolean().default(true), staff: z.boolean().default(true) })
+    .prefault({}),
+  buttonLabel: z.string().min(1).max(80).default('Aanmelden met uw account van de gemeente'),
+});
+export type SsoConfig = z.infer<typeof SsoSchema>;
 
 export const ConfigSchema = z
   .object({
@@ -51,6 +93,13 @@ export const ConfigSchema = z
         'Vergunningen',
       ]),
     officers: z.array(email).min(1),
+    /** Stands in during the officer's absence: officer rights, and receives escalations. */
+    deputyOfficer: email.optional(),
+    /** Monitoring figures and export only; never signal content. */
+    analysts: z.array(email).default([]),
+    /** Configuration only; never signal content. */
+    admins: z.array(email).default([]),
+    sso: SsoSchema.optional(),
     partners: z.array(PartnerSchema).min(1),
     referencePrefix: z
       .string()
@@ -77,6 +126,45 @@ export const ConfigSchema = z
         absoluteHours: z.number().int().min(1).max(24).default(12),
         /** Sign-in link requests per address and per client per 15 minutes. */
         requestsPerWindow: z.number().int().min(1).max(100).default(5),
+        /** Second-factor attempts per officer per 15 minutes. */
+        factorAttemptsPerWindow: z.number().int().min(3).max(20).default(5),
+      })
+      .prefault({}),
+    /** The officer's route (steps 3–6). */
+    workflow: z
+      .object({
+        /** How long a partner's link works; the officer can revoke it earlier. */
+        partnerLinkDays: z.number().int().min(1).max(365).default(30),
+        /**
+         * Bevrijdingsdag (5 May) as a day off every year (many municipalities'
+         * agreement) rather than only every fifth year (national rule).
+         */
+        liberationDayEveryYear: z.boolean().default(true),
+      })
+      .prefault({}),
+    /** Chasing partner feedback and the officers' daily digest (issue 5). */
+    reminders: z
+      .object({
+        /** When the local process runs the job (minute hour day month weekday, Europe/Amsterdam). */
+        cron: z
+          .string()
+          .regex(/^\S+( \S+){4}$/, 'a cron expression with five fields, e.g. "0 8 * * 1-5"')
+          .default('0 8 * * 1-5'),
+        /** The digest lists signals open longer than this many days. */
+        digestOpenLongerThanDays: z.number().int().min(1).max(365).default(30),
+      })
+      .prefault({}),
+    /** Shared figures (issue 6): counts below this are written `<n`. */
+    monitoring: z
+      .object({ suppressBelow: z.number().int().min(2).max(50).default(5) })
+      .prefault({}),
+    /** How long data are kept (AVG: no longer than needed). */
+    retention: z
+      .object({
+        /** Years after closing before a signal is erased (its anonymised facts stay). */
+        closedSignalYears: z.number().int().min(1).max(20).default(5),
+        /** Days a raw mail that never became a signal is kept. */
+        unprocessableMailDays: z.number().int().min(1).max(3650).default(90),
       })
       .prefault({}),
   })
@@ -123,10 +211,26 @@ function deepFreeze<T>(o: T): T {
   return o;
 }
 
-export function roleOf(config: Config, address: string): 'officer' | 'staff' | undefined {
+/** A role by address: officer (or deputy), then admin, analyst, staff by domain. */
+export function roleOf(config: Config, address: string): Role | undefined {
   const a = address.trim().toLowerCase();
-  if (config.officers.includes(a)) return 'officer';
+  if (config.officers.includes(a) || config.deputyOfficer === a) return 'officer';
+  if (config.admins.includes(a)) return 'admin';
+  if (config.analysts.includes(a)) return 'analyst';
   const at = a.lastIndexOf('@');
   if (at > 0 && config.staffDomains.includes(a.slice(at + 1))) return 'staff';
   return undefined;
+}
+
+/** Whether this role may still sign in by email link (SSO can switch it off). */
+export function emailLinkAllowed(config: Config, role: Role): boolean {
+  if (!config.sso) return true;
+  return role === 'officer' ? config.sso.emailLink.officers : config.sso.emailLink.staff;
+}
+
+/** Who receives escalations: the officers and, when named, the deputy. */
+export function escalationRecipients(config: Config): string[] {
+  return [
+    ...new Set([...config.officers, ...(config.deputyOfficer ? [config.deputyOfficer] : [])]),
+  ];
 }

@@ -1,4 +1,5 @@
-import type { SignalRecord, SignalStatus, SignalSummary } from './signal.ts';
+import type { MonitoringFacts } from './monitoring/facts.ts';
+import type { AgendaEntry, SignalRecord, SignalStatus, SignalSummary } from './signal.ts';
 
 /**
  * Ports: what the core needs from the outside world, named by capability.
@@ -51,7 +52,7 @@ export interface Mailer {
 /** An email waiting in an item's outbox, sealed under {owner, part: 'mail'}. */
 export type SealedMail = { mailId: string; cipher: Uint8Array };
 export type PendingMail = SealedMail & { ownerId: string; ownerKind: OwnerKind };
-export type OwnerKind = 'signal' | 'login';
+export type OwnerKind = 'signal' | 'login' | 'digest';
 
 export interface OutboxStore {
   /**
@@ -95,9 +96,23 @@ export interface SignalStore {
   /** Append-only audit items (views of decrypted content, downloads). */
   appendAudit(signalId: string, event: ViewEvent): Promise<void>;
   listAudit(signalId: string): Promise<ViewEvent[]>;
+  /**
+   * Monitoring (issue 6): the clear facts of every signal received in
+   * [fromIso, toIso), erased ones (remnants) included, read through the
+   * received-date index: never a table scan, never a ciphertext.
+   */
+  listForPeriod(fromIso: string, toIso: string): Promise<MonitoringFacts[]>;
 }
 
-export type Role = 'staff' | 'officer';
+/**
+ * staff: report, see own receipts. officer: inbox and workflow. analyst:
+ * monitoring and export only. admin: configuration only. Neither analyst nor
+ * admin ever sees signal content.
+ */
+export type Role = 'staff' | 'officer' | 'analyst' | 'admin';
+
+/** How a session was started; officers signed in by email link also need a second factor. */
+export type SignInMethod = 'link' | 'sso';
 
 export type LoginToken = {
   tokenHash: string;
@@ -113,6 +128,22 @@ export type Session = {
   csrfSecret: string;
   createdAt: string;
   lastSeenAt: string;
+  method?: SignInMethod;
+  /**
+   * Set until the second factor is given: such a session reaches only the
+   * second-factor pages and sign-out, never a page with data.
+   */
+  pendingFactor?: boolean;
+};
+
+/** One sign-in with the identity provider in progress, keyed by the hash of a browser cookie. */
+export type SsoFlow = {
+  idHash: string;
+  state: string;
+  nonce: string;
+  codeVerifier: string;
+  returnTo?: string;
+  expiresAt: string;
 };
 
 export interface AuthStore {
@@ -126,6 +157,111 @@ export interface AuthStore {
   deleteSession(idHash: string): Promise<void>;
   /** Counts one hit in a fixed window and returns the count so far. */
   hit(key: string, windowStart: string, expiresAt: string): Promise<number>;
+  putSsoFlow(flow: SsoFlow): Promise<void>;
+  /** Single use, like a login token: returns the flow once, then never again. */
+  consumeSsoFlow(idHash: string): Promise<SsoFlow | undefined>;
+}
+
+/**
+ * An officer's second factor. The TOTP secret is only ever stored sealed
+ * (Crypto port); recovery codes only as hashes.
+ */
+export type SecondFactor = {
+  /** sha256 of the lower-case address: the key, so no address is a key in clear. */
+  emailHash: string;
+  kind: 'totp';
+  /** 'enrolling' until the officer confirmed a first code. */
+  state: 'enrolling' | 'active';
+  secretCipher: Uint8Array;
+  /** The last accepted time step: a code is never accepted twice. */
+  lastStep: number;
+  recoveryHashes: string[];
+  createdAt: string;
+  confirmedAt?: string;
+};
+
+export interface SecondFactorStore {
+  get(emailHash: string): Promise<SecondFactor | undefined>;
+  /** Starts (or restarts) an enrolment; false when an active factor exists. */
+  putEnrolment(factor: SecondFactor): Promise<boolean>;
+  /** Conditional on the same enrolment still pending: makes it active. */
+  activate(
+    emailHash: string,
+    secretCipher: Uint8Array,
+    step: number,
+    recoveryHashes: string[],
+    at: string,
+  ): Promise<boolean>;
+  /** Conditional on `step` being later than the last accepted one. */
+  useStep(emailHash: string, step: number): Promise<boolean>;
+  /** Conditional: removes one recovery code hash; false when it is not (or no longer) there. */
+  useRecoveryCode(emailHash: string, codeHash: string): Promise<boolean>;
+  /** Removes the factor; true when there was one. */
+  delete(emailHash: string): Promise<boolean>;
+}
+
+export type AuthEventType =
+  | 'sign-in'
+  | 'sign-in-failed'
+  | 'second-factor'
+  | 'second-factor-failed'
+  | 'second-factor-enrolled'
+  | 'second-factor-reset'
+  | 'role-denied'
+  | 'sign-out';
+
+/** One entry in the sign-in audit trail. Never a code, token or secret. */
+export type AuthEvent = {
+  at: string;
+  type: AuthEventType;
+  /** The address, when known (audit trail, not logs). */
+  actor?: string;
+  role?: Role;
+  method?: SignInMethod | 'totp' | 'recovery-code' | 'cli';
+  /** A stable reason code, e.g. 'state', 'nonce', 'audience', 'rate-limited'. */
+  reason?: string;
+  /** The path asked for, on a role denial. */
+  path?: string;
+};
+
+/** Append-only: separate items per month so a month can be read or exported alone. */
+export interface AuthAudit {
+  append(event: AuthEvent): Promise<void>;
+  /** Events of one month (`yyyy-mm`), oldest first. */
+  list(month: string): Promise<AuthEvent[]>;
+}
+
+export type SsoStart = { url: string; state: string; nonce: string; codeVerifier: string };
+
+/** Why the identity provider's answer was refused; stable codes for the audit trail. */
+export type SsoFailure =
+  | 'state'
+  | 'nonce'
+  | 'audience'
+  | 'issuer'
+  | 'expired'
+  | 'signature'
+  | 'code'
+  | 'provider-error'
+  | 'invalid-response'
+  | 'unavailable';
+
+export type SsoResult =
+  | { ok: true; claims: Record<string, unknown> }
+  | { ok: false; reason: SsoFailure };
+
+/** The municipality's OpenID Connect provider (authorization code flow with PKCE). */
+export interface IdentityProvider {
+  /** A fresh state, nonce and PKCE verifier, and the URL to send the browser to. */
+  start(): Promise<SsoStart>;
+  /**
+   * Exchanges the code in the callback URL and verifies the ID token
+   * (signature, issuer, audience, expiry, nonce). Never throws for a bad answer.
+   */
+  finish(
+    callbackUrl: URL,
+    expected: { state: string; nonce: string; codeVerifier: string },
+  ): Promise<SsoResult>;
 }
 
 export interface BlobStore {
@@ -177,4 +313,103 @@ export interface ReplyTokens {
 export interface SignalDirectory {
   /** The id of the signal with this reference number, if any. */
   findByReference(reference: string): Promise<string | undefined>;
+}
+
+// ---- the officer's route (issue 4) --------------------------------------------
+
+/** What kind of identifier two signals share ("already known", step 3). */
+export type IdentifierKind = 'person' | 'organisation' | 'address' | 'phone' | 'email' | 'plate';
+
+/**
+ * Blind index: a keyed hash (HMAC with its own key, never the data key) of a
+ * normalised identifier. Equal inputs give equal outputs; without the key the
+ * output says nothing about the input.
+ */
+export interface BlindIndex {
+  compute(kind: IdentifierKind, normalised: string): string;
+}
+
+/** One blind-index entry: this signal carries an identifier with this hash. */
+export type BlindIndexEntry = {
+  hmac: string;
+  kind: IdentifierKind;
+  signalId: string;
+  /** Clear, non-identifying: so a match can be listed without reading the signal. */
+  reference: string;
+  receivedAt: string;
+};
+
+/** Separate small items, rebuildable from the signals: puts are idempotent. */
+export interface BlindIndexStore {
+  put(entries: readonly BlindIndexEntry[]): Promise<void>;
+  /** Signals carrying this hash: one query, never a scan. */
+  query(hmac: string, limit: number): Promise<BlindIndexEntry[]>;
+}
+
+/** Signs partner links (HMAC with its own key). */
+export interface LinkSigner {
+  sign(payload: string): Uint8Array;
+}
+
+/** Work lists read through sparse indexes: cost grows with what is listed, not with what is stored. */
+export interface WorkLists {
+  /** Signals on the next overleg's agenda, oldest first. */
+  agenda(limit: number): Promise<{ signalId: string; reference: string; agenda: AgendaEntry }[]>;
+  /**
+   * Signals whose earliest open handover is due on or before `date`
+   * (yyyy-mm-dd), earliest first: what the reminder job reads.
+   */
+  dueBy(
+    date: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<{ items: { signalId: string; dueDate: string }[]; cursor?: string }>;
+}
+
+// ---- reminders and the daily digest (issue 5) ---------------------------------
+
+/**
+ * The officers' digest: each officer's own choice (keyed by the hash of the
+ * address, never the address), and one item per working day that carries
+ * that day's digest mails, so a second run the same day sends nothing.
+ */
+export interface DigestStore {
+  /** Absent means on: a new officer gets the digest until turning it off. */
+  isEnabled(officerHash: string): Promise<boolean>;
+  setEnabled(officerHash: string, enabled: boolean, at: string): Promise<void>;
+  /** Conditional create of the day's item with its mails; false when that day already has one. */
+  record(date: string, mails: SealedMail[], at: string): Promise<boolean>;
+}
+
+// ---- retention and erasure (issue 6) ------------------------------------------
+
+/** What survives an erasure: no content, no reference, no history, only the facts and who erased it why. */
+export type Remnant = {
+  id: string;
+  receivedAt: string;
+  facts: MonitoringFacts;
+  erasedAt: string;
+  /** An officer's address, or 'system' for the retention job. */
+  erasedBy: string;
+  /** A code from ERASURE_REASONS, never free text (it must not carry content). */
+  reason: string;
+};
+
+export type ClosedSignalRef = { id: string; closedAt: string };
+
+export interface RetentionStore {
+  /** Closed signals received before `receivedBefore` (a closed signal was received before it closed). */
+  listClosed(receivedBefore: string): Promise<ClosedSignalRef[]>;
+  /**
+   * Replaces the signal item by its remnant in ONE conditional write (version
+   * unchanged): ciphertexts, handovers, notes, events and queued mail go in
+   * the same write. False when the signal changed meanwhile.
+   */
+  replaceWithRemnant(remnant: Remnant, expectedVersion: number): Promise<boolean>;
+  getRemnant(id: string): Promise<Remnant | undefined>;
+  /** Deletes every other item that names these signals (blind-index entries and the like). */
+  deleteRelatedItems(signalIds: readonly string[]): Promise<number>;
+  /** Remnants, or only those whose blobs and related items may still exist (a crash mid-erasure). */
+  listRemnantIds(onlyPendingCleanup?: boolean): Promise<string[]>;
+  markCleaned(id: string): Promise<void>;
 }

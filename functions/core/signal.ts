@@ -78,6 +78,13 @@ export const ClassificationSchema = z.object({
   indicators: z.array(z.enum(INDICATOR_CODES as [string, ...string[]])).default([]),
   vulnerabilities: z.array(z.enum(VULNERABILITY_CODES as [string, ...string[]])).default([]),
   sourceTeam: optText(120),
+  /**
+   * Monitoring needs internal vs external without decrypting the reporter:
+   * submitSignal copies it from `reporter.external`. Optional in the type so
+   * existing callers need not change; absent reads as 'internal'
+   * (see monitoring/facts.ts reporterKindOf).
+   */
+  reporterKind: z.enum(['internal', 'external']).optional(),
 });
 export type Classification = z.infer<typeof ClassificationSchema>;
 
@@ -122,7 +129,91 @@ export type SignalRecord = {
   events: SignalEvent[];
   /** Set when the sender's domain failed SPF/DKIM/DMARC (mail channel). */
   senderUnverified?: boolean;
+  // ---- the officer's route, steps 3–6 (absent on signals nobody has worked yet)
+  /** Free tags for monitoring; short codes, never names (checked on input). */
+  tags?: string[];
+  /** Append-only: a correction is a new note. Each sealed under `note:<n>`. */
+  notes?: Note[];
+  /** On the agenda of the next ondermijningsoverleg; summary sealed under `agenda`. */
+  agenda?: AgendaEntry;
+  handovers?: Handover[];
+  /** What was shared with whom, when, by whom and why (AVG register). */
+  disclosures?: Disclosure[];
+  /** Feedback mails to the reporter, each sealed under `reporter-feedback:<n>`. */
+  reporterFeedback?: SealedText[];
+  outcome?: Outcome;
+  closedAt?: string;
 };
+
+export type SealedText = { n: number; at: string; by: string; cipher: Uint8Array };
+export type Note = SealedText;
+export type AgendaEntry = { at: string; by: string; cipher: Uint8Array };
+
+export const HANDOVER_STATES = {
+  open: 'Wacht op terugkoppeling',
+  feedback_received: 'Terugkoppeling ontvangen',
+  no_response: 'Afgesloten zonder reactie',
+  withdrawn: 'Ingetrokken',
+} as const;
+export type HandoverState = keyof typeof HANDOVER_STATES;
+
+/** One partner's copy of a signal. Clear fields are categorical; texts are sealed. */
+export type Handover = {
+  /** `h1`, `h2`, …: unique within the signal. */
+  id: string;
+  partnerId: string;
+  state: HandoverState;
+  sentAt: string;
+  sentBy: string;
+  /** Feedback due date, yyyy-mm-dd (Amsterdam), in the partner's working days. */
+  dueDate: string;
+  /** Bumped to revoke every earlier link of this handover. */
+  tokenVersion: number;
+  tokenExpiresAt: string;
+  textInEmail: boolean;
+  /** {text, overrideReason?} sealed under `handover:<id>`. */
+  textCipher: Uint8Array;
+  /** Each sealed under `feedback:<id>:<n>`. */
+  /** `key` makes a redelivered email reply count once. */
+  feedback: (SealedText & { via: 'page' | 'email'; key?: string })[];
+  history: SignalEvent[];
+  // ---- reminders (issue 5; absent on handovers nobody has chased yet)
+  /** Reminders of the current chase; `on` (Amsterdam date) makes a second run the same day a no-op. */
+  reminders?: ReminderRecord[];
+  /** Bumped by a new due date: the chase starts again and its mail ids stay unique. */
+  chase?: number;
+  /** Set when chasing ended without an answer and the officers were told. */
+  overdueSince?: string;
+  /** The officer paused the chase; the reason is a sealed note. */
+  paused?: { at: string; by: string };
+};
+
+export type ReminderRecord = { n: number; on: string; at: string };
+
+export const DISCLOSED_PARTS = {
+  reference: 'Meldnummer',
+  urgency: 'Urgentie',
+  handover_text: 'Overdrachtstekst (door de aandachtsfunctionaris opgesteld)',
+} as const;
+
+export type Disclosure = {
+  at: string;
+  by: string;
+  partnerId: string;
+  handoverId: string;
+  parts: (keyof typeof DISCLOSED_PARTS)[];
+  /** Whether the text travelled in the email itself or only behind the link. */
+  channel: 'link' | 'email_and_link';
+  purpose: string;
+};
+
+export const OUTCOMES = {
+  handed_over: 'Doorgezet naar ketenpartner(s)',
+  overleg: 'Besproken in het ondermijningsoverleg',
+  no_follow_up: 'Geen vervolg',
+  merged: 'Samengevoegd met een ander signaal',
+} as const;
+export type Outcome = keyof typeof OUTCOMES;
 
 export type SignalSummary = Pick<
   SignalRecord,

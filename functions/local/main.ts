@@ -11,10 +11,12 @@ async function main() {
     `  Signaal melden (staff form):  ${runtime.url}/melden`,
     `  Inbox (officer):              ${runtime.url}/inbox`,
     `  Sent emails (local only):     ${runtime.url}/dev/mail`,
+    `  Mailbox (SMTP, no auth):      ${runtime.smtp.host}:${runtime.smtp.port} → ${runtime.config.mailbox}`,
     `  Health:                       ${runtime.url}/healthz`,
     `  Data directory:               ${runtime.dataDir}`,
     `Sign in at ${runtime.url}/login as ${runtime.config.officers[0]} (officer) or any address @${runtime.config.staffDomains[0]} (staff);`,
-    'the sign-in link appears in /dev/mail. Press Ctrl-C to stop.',
+    'the sign-in link appears in /dev/mail. The officer then sets up an authenticator app',
+    '(first sign-in) or gives its code. Single sign-on: docs/sign-in.md. Press Ctrl-C to stop.',
     '',
   ];
   process.stdout.write(lines.join('\n'));

@@ -1,22 +1,34 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ServerType } from '@hono/node-server';
 import { serve } from '@hono/node-server';
 import { EncryptionSdkCrypto, rawAesKeyring } from '#adapters/crypto/encryption-sdk.ts';
+import { HmacBlindIndex, HmacLinkSigner } from '#adapters/crypto/hmac.ts';
+import { DynamoAuthAudit } from '#adapters/dynamo/auth-audit.ts';
 import { DynamoAuthStore } from '#adapters/dynamo/auth-store.ts';
+import { DynamoBlindIndexStore } from '#adapters/dynamo/blind-index-store.ts';
 import { documentClient, ensureTable } from '#adapters/dynamo/client.ts';
 import { startEmbeddedDynamo } from '#adapters/dynamo/embedded.ts';
 import { DynamoOutboxStore } from '#adapters/dynamo/outbox-store.ts';
+import { DynamoSecondFactorStore } from '#adapters/dynamo/second-factor-store.ts';
 import { DynamoSignalStore } from '#adapters/dynamo/signal-store.ts';
+import { DynamoWorkLists } from '#adapters/dynamo/work-lists.ts';
 import { FileOutbox, outboxReader } from '#adapters/file-outbox.ts';
 import { loadOrCreateKey } from '#adapters/local/key-file.ts';
+import {
+  OpenIdClientProvider,
+  resolveClientSecret,
+} from '#adapters/oidc/openid-client-provider.ts';
 import { jsonLogger, randomIds, systemClock } from '#adapters/system.ts';
 import { DEFAULTS, ENV } from '#config/env.ts';
 import { type Config, parseConfig } from '#core/config.ts';
-import type { EmailRenderer, Logger, Mailer } from '#core/ports.ts';
+import type { Clock, EmailRenderer, Logger, Mailer } from '#core/ports.ts';
 import { deliverOutbox } from '#core/use-cases/deliver-outbox.ts';
 import { createApp } from '#forms/app.tsx';
 import { emailRenderer } from '#templates/render.ts';
+import { startLocalMailIntake } from './mail-intake.ts';
+import { localRetention } from './retention.ts';
 
 export type LocalOptions = {
   port?: number;
@@ -31,14 +43,29 @@ export type LocalOptions = {
   mailer?: (outboxDir: string, config: Config) => Mailer;
   /** How often the outbox is swept besides right after each write. */
   sweepIntervalMs?: number;
+  /** How long a failed or interrupted send waits before it is retried (default 5 minutes). */
+  mailRetryMs?: number;
+  /** Tests move time (session timeouts, due dates). */
+  clock?: Clock;
+  /** Tests inject faults at the DynamoDB adapter boundary (an SDK middleware). */
+  onDynamoClient?: (doc: DynamoDBDocumentClient) => void;
+  /** The mailbox's SMTP intake; a free port unless given (optionsFromEnv gives SMTP_PORT or 2525). */
+  smtpPort?: number;
+  smtpHost?: string;
 };
 
 export type LocalRuntime = {
   url: string;
+  /** Every route of the web app (tests enumerate them: headers, no state change on GET). */
+  routes: { method: string; path: string }[];
+  /** The DynamoDB endpoint and table in use (tests read raw items through them). */
+  dynamo: { endpoint: string; table: string };
   config: Config;
   dataDir: string;
   outboxDir: string;
   sweepOutbox(): Promise<void>;
+  /** Where the mailbox listens, and a way to wait until mail handed in is processed. */
+  smtp: { host: string; port: number; idle(): Promise<void> };
   close(): Promise<void>;
 };
 
@@ -53,6 +80,9 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): LocalOptio
   if (env[ENV.baseUrl]) opts.baseUrl = env[ENV.baseUrl];
   if (env[ENV.dynamoEndpoint]) opts.dynamoEndpoint = env[ENV.dynamoEndpoint];
   if (env[ENV.tableName]) opts.tableName = env[ENV.tableName];
+  // `npm start` listens on the well-known 2525; programmatic runtimes (tests) on a free port.
+  opts.smtpPort = num(env[ENV.smtpPort]) ?? DEFAULTS.smtpPort;
+  if (env[ENV.smtpHost]) opts.smtpHost = env[ENV.smtpHost];
   return opts;
 }
 
@@ -119,10 +149,19 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
     closers.push(embedded.close);
   }
   const doc = documentClient({ endpoint });
+  options.onDynamoClient?.(doc);
+  const clock = options.clock ?? systemClock;
   const table = options.tableName ?? DEFAULTS.tableName;
   await ensureTable(doc, table);
 
   const key = await loadOrCreateKey(join(dataDir, 'keys', 'data-encryption.key'));
+  // The officer's route: each secret has its own key, never the data key.
+  const blindIndex = new HmacBlindIndex(
+    await loadOrCreateKey(join(dataDir, 'keys', 'blind-index.key')),
+  );
+  const linkSigner = new HmacLinkSigner(
+    await loadOrCreateKey(join(dataDir, 'keys', 'partner-link.key')),
+  );
   const crypto = new EncryptionSdkCrypto(rawAesKeyring(key));
   const outboxDir = join(dataDir, 'outbox');
   const mailer = options.mailer
@@ -145,8 +184,9 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
           outbox,
           crypto,
           mailer,
-          clock: systemClock,
+          clock,
           municipality: config.municipality.code,
+          claimTimeoutMs: options.mailRetryMs ?? 5 * 60_000,
         });
         if (r.sent || r.failed) logger.info('outbox swept', { sent: r.sent, failed: r.failed });
         if (r.sent === 25) again = true;
@@ -159,33 +199,92 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
     return sweeping;
   };
 
+  // A missing client secret stops the start with its name; the provider itself is asked only on first use.
+  const sso = config.sso
+    ? new OpenIdClientProvider({
+        issuer: config.sso.issuer,
+        clientId: config.sso.clientId,
+        clientSecret: await resolveClientSecret(config.sso).catch(async (err: Error) => {
+          for (const close of closers) await close();
+          doc.destroy();
+          throw err;
+        }),
+        redirectUri: `${config.baseUrl}/login/sso/callback`,
+        scopes: config.sso.scopes,
+      })
+    : undefined;
+
+  const retention = localRetention({ config, doc, table, crypto, clock, dataDir, logger });
   const app = createApp({
     config,
     store: new DynamoSignalStore(doc, table),
     auth: new DynamoAuthStore(doc, table),
+    factors: new DynamoSecondFactorStore(doc, table),
+    authAudit: new DynamoAuthAudit(doc, table, () => randomIds.token(8)),
+    ...(sso ? { sso } : {}),
     crypto,
-    clock: systemClock,
+    clock,
     ids: randomIds,
     render,
     logger,
     afterWrite: () => void sweepOutbox(),
     devMail: outboxReader(outboxDir),
+    linkSigner,
+    workLists: new DynamoWorkLists(doc, table),
+    blindIndex,
+    blindIndexStore: new DynamoBlindIndexStore(doc, table),
+    retention: retention.store,
+    blobs: retention.blobs,
   });
 
   handler = app.fetch;
 
+  const mail = await startLocalMailIntake({
+    dataDir,
+    port: options.smtpPort ?? 0,
+    host: options.smtpHost ?? DEFAULTS.smtpHost,
+    config,
+    doc,
+    table,
+    crypto,
+    clock,
+    ids: randomIds,
+    render,
+    mailer,
+    logger,
+    afterIntake: () => void sweepOutbox(),
+    // One store for what the intake writes, the officer downloads and retention erases.
+    blobs: retention.blobs,
+    linkSigner,
+    blindIndex,
+    blindIndexStore: new DynamoBlindIndexStore(doc, table),
+  }).catch(async (err: Error) => {
+    // e.g. the SMTP port is taken: stop what already runs, then report it.
+    for (const close of closers) await close();
+    doc.destroy();
+    throw new Error(`Cannot start the SMTP intake: ${err.message}`);
+  });
+  // Closed first: no mail is accepted while the rest shuts down.
+  closers.unshift(mail.close);
+
   const timer = setInterval(() => void sweepOutbox(), options.sweepIntervalMs ?? 30_000);
+  // Retention (issue 6): a simple daily timer, separate from the reminder scheduler.
+  const stopRetention = retention.startDaily();
   timer.unref();
   void sweepOutbox();
 
   return {
     url,
+    dynamo: { endpoint, table },
+    routes: app.routes.map((r) => ({ method: r.method, path: r.path })),
     config,
     dataDir,
     outboxDir,
     sweepOutbox,
+    smtp: { host: mail.host, port: mail.port, idle: mail.idle },
     async close() {
       clearInterval(timer);
+      stopRetention();
       await sweeping;
       for (const close of closers) await close();
       doc.destroy();

@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserAvailable, launchChromium } from '../support/browser.ts';
-import { outboxMessages, startTestRuntime } from '../support/local.ts';
+import { outboxMessages, startTestRuntime, totpCode } from '../support/local.ts';
 
 const STAFF = 'sanne.vos@montfoort.example';
 const OFFICER = 'aandachtsfunctionaris@montfoort.example';
@@ -41,6 +41,23 @@ describe.runIf(browserAvailable())(
       await page.getByRole('button', { name: 'Aanmelden' }).click();
     }
 
+    /** First officer sign-in: scan (here: read) the secret, confirm a code, keep the recovery codes. */
+    async function setUpAuthenticator(page: Page) {
+      await page.waitForURL(/\/tweede-stap$/);
+      await page.getByRole('button', { name: 'Authenticator-app instellen' }).click();
+      await page.getByRole('img', { name: /QR-code/ }).waitFor();
+      const secret = ((await page.locator('#geheime-sleutel').textContent()) ?? '').replace(
+        /\s/g,
+        '',
+      );
+      await page.getByLabel(/code uit de app/i).fill(totpCode(secret, t.clock.now().getTime()));
+      await page.getByRole('button', { name: 'Bevestigen' }).click();
+      expect(
+        await page.getByRole('list', { name: 'Herstelcodes' }).getByRole('listitem').count(),
+      ).toBe(10);
+      await page.getByRole('link', { name: /ik heb de codes bewaard/i }).click();
+    }
+
     it('walks the whole path', async () => {
       const context = await browser.newContext();
       const page = await context.newPage();
@@ -77,6 +94,7 @@ describe.runIf(browserAvailable())(
 
       await page.getByRole('button', { name: /afmelden|uitloggen/i }).click();
       await signInThroughOutbox(page, OFFICER);
+      await setUpAuthenticator(page);
       await page.waitForURL(/\/inbox$/);
       await page.getByRole('link', { name: reference as string }).click();
       await page.getByText('E2E-MARKER', { exact: false }).waitFor();

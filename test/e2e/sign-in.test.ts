@@ -36,7 +36,8 @@ describe('signing in with an email link', () => {
       expect((await client.request(`/aanmelden/${token}`)).status).toBe(200);
     const ok = await client.request('/aanmelden/bevestigen', { method: 'POST', form: { token } });
     expect(ok.status).toBe(303);
-    expect(ok.headers.get('location')).toBe('/inbox');
+    // An officer gives the second factor next (test/e2e/second-factor.test.ts).
+    expect(ok.headers.get('location')).toBe('/tweede-stap');
     // Single use: a second POST with the same token is refused.
     const again = await new Client(t.runtime.url).request('/aanmelden/bevestigen', {
       method: 'POST',

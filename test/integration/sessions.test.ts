@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { DynamoAuthAudit } from '#adapters/dynamo/auth-audit.ts';
 import { DynamoAuthStore } from '#adapters/dynamo/auth-store.ts';
 import { DynamoOutboxStore } from '#adapters/dynamo/outbox-store.ts';
 import { parseConfig } from '#core/config.ts';
@@ -27,6 +28,7 @@ describe('sign-in links and sessions', () => {
     deps = {
       config,
       auth: new DynamoAuthStore(t.doc, t.table),
+      authAudit: new DynamoAuthAudit(t.doc, t.table, () => String(Math.random()).slice(2)),
       crypto,
       clock,
       ids: counterIds(),

@@ -4,8 +4,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   emailRenderer,
+  PARTNER_FACING_TEMPLATES,
   renderEmail,
   TEMPLATE_NAMES,
+  TEMPLATES,
   type TemplateInput,
   type TemplateName,
 } from '#templates/render.ts';
@@ -29,6 +31,28 @@ const SAMPLES: { [N in TemplateName]: TemplateInput<N> } = {
   },
   'login-link': { municipality, link: `${baseUrl}/aanmelden/tok_en-123`, minutes: 10 },
   unprocessable: { municipality, baseUrl, mailbox: 'meldpunt@montfoort.example' },
+  'partner-notification': {
+    municipality,
+    reference: 'MH-2026-0004',
+    partnerName: 'Zorgcoördinator mensenhandel (Moviera)',
+    acute: false,
+    link: `${baseUrl}/partner/abc.1.1.x.aaaaaaaaaaaaaaaa`,
+    dueDate: 'maandag 16 maart 2026',
+    expiresOn: 'woensdag 1 april 2026',
+    textInEmail: true,
+    handoverText: 'Jonge vrouw woont op de werkplek.',
+  },
+  'feedback-received': {
+    municipality,
+    reference: 'MH-2026-0005',
+    partnerName: 'Nederlandse Arbeidsinspectie (NLA)',
+    link: `${baseUrl}/inbox/01JABCDEF`,
+  },
+  'reporter-feedback': {
+    municipality,
+    reference: 'MH-2026-0006',
+    message: 'Wij hebben uw signaal doorgezet naar de zorgcoördinator.',
+  },
 };
 const render = <N extends TemplateName>(name: N, data: TemplateInput<N>) => renderEmail(name, data);
 
@@ -119,6 +143,25 @@ describe('email templates', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('gives no partner-facing template a reporter field', () => {
+    for (const name of PARTNER_FACING_TEMPLATES) {
+      const shape = (TEMPLATES[name].schema as unknown as { shape: Record<string, unknown> }).shape;
+      expect(
+        Object.keys(shape).filter((k) => /reporter|melder|sender/i.test(k)),
+        name,
+      ).toEqual([]);
+    }
+  });
+
+  it('puts the handover text in a partner email only when the directory allows it', () => {
+    const sample = SAMPLES['partner-notification'];
+    expect(render('partner-notification', sample).text).toContain('woont op de werkplek');
+    const behindLink = render('partner-notification', { ...sample, textInEmail: false });
+    expect(behindLink.text).not.toContain('woont op de werkplek');
+    expect(behindLink.html).not.toContain('woont op de werkplek');
+    expect(behindLink.text).toContain('staat bewust niet in deze e-mail');
   });
 
   it('strips CR and LF from the subject', () => {

@@ -5,7 +5,7 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { AuthStore, LoginToken, SealedMail, Session } from '#core/ports.ts';
+import type { AuthStore, LoginToken, SealedMail, Session, SsoFlow } from '#core/ports.ts';
 import { mailsAttribute, outboxKeys } from './signal-store.ts';
 import { TTL_ATTRIBUTE } from './table.ts';
 
@@ -104,6 +104,8 @@ export class DynamoAuthStore implements AuthStore {
       csrfSecret: i.csrfSecret,
       createdAt: i.createdAt,
       lastSeenAt: i.lastSeenAt,
+      ...(i.method ? { method: i.method } : {}),
+      ...(i.pendingFactor === true ? { pendingFactor: true } : {}),
     };
   }
 
@@ -142,6 +144,48 @@ export class DynamoAuthStore implements AuthStore {
       }),
     );
     return r.Attributes?.n as number;
+  }
+
+  async putSsoFlow(flow: SsoFlow): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: {
+          pk: `SSOFLOW#${flow.idHash}`,
+          sk: 'A',
+          kind: 'sso-flow',
+          ...flow,
+          [TTL_ATTRIBUTE]: epoch(flow.expiresAt) + 3600,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async consumeSsoFlow(idHash: string): Promise<SsoFlow | undefined> {
+    try {
+      const r = await this.doc.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { pk: `SSOFLOW#${idHash}`, sk: 'A' },
+          ConditionExpression: 'attribute_exists(pk)',
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      const i = r.Attributes;
+      if (!i) return undefined;
+      return {
+        idHash: i.idHash as string,
+        state: i.state as string,
+        nonce: i.nonce as string,
+        codeVerifier: i.codeVerifier as string,
+        expiresAt: i.expiresAt as string,
+        ...(typeof i.returnTo === 'string' ? { returnTo: i.returnTo } : {}),
+      };
+    } catch (err) {
+      if ((err as Error).name === 'ConditionalCheckFailedException') return undefined;
+      throw err;
+    }
   }
 }
 

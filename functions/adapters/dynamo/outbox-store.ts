@@ -16,22 +16,33 @@ export class DynamoOutboxStore implements OutboxStore {
   ) {}
 
   async listPending(limit: number, staleBefore: string): Promise<PendingMail[]> {
-    const r = await this.doc.send(
-      new QueryCommand({
-        TableName: this.table,
-        IndexName: INDEXES.outbox.name,
-        KeyConditionExpression: 'outboxPk = :p',
-        ExpressionAttributeValues: { ':p': 'PENDING' },
-        Limit: limit,
-      }),
-    );
     const out: PendingMail[] = [];
-    for (const item of r.Items ?? []) {
-      const mails = (item.mails ?? {}) as Record<string, { c: Uint8Array; s: string; cl?: string }>;
-      for (const [mailId, m] of Object.entries(mails)) {
-        if (m.s === 'p' || (m.s === 'c' && (m.cl ?? '') < staleBefore))
-          out.push({ mailId, cipher: m.c, ownerId: item.id, ownerKind: item.kind as OwnerKind });
+    let start: Record<string, unknown> | undefined;
+    // Items whose mails are all freshly claimed (a send that failed a moment
+    // ago) must not crowd out newer mail: read on, a bounded number of pages.
+    for (let page = 0; page < 20 && out.length < limit; page++) {
+      const r = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: INDEXES.outbox.name,
+          KeyConditionExpression: 'outboxPk = :p',
+          ExpressionAttributeValues: { ':p': 'PENDING' },
+          Limit: limit,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of r.Items ?? []) {
+        const mails = (item.mails ?? {}) as Record<
+          string,
+          { c: Uint8Array; s: string; cl?: string }
+        >;
+        for (const [mailId, m] of Object.entries(mails)) {
+          if (m.s === 'p' || (m.s === 'c' && (m.cl ?? '') < staleBefore))
+            out.push({ mailId, cipher: m.c, ownerId: item.id, ownerKind: item.kind as OwnerKind });
+        }
       }
+      start = r.LastEvaluatedKey;
+      if (!start) break;
     }
     return out;
   }

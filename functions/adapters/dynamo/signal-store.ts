@@ -5,8 +5,15 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import {
+  factsFromSummary,
+  factsOf,
+  type MonitoringFacts,
+  MonitoringFactsSchema,
+} from '#core/monitoring/facts.ts';
 import type { InboxPage, InboxQuery, SealedMail, SignalStore, ViewEvent } from '#core/ports.ts';
 import type { SignalRecord, SignalSummary } from '#core/signal.ts';
+import { earliestOpenDue } from '#core/workflow/moves.ts';
 import { INDEXES } from './table.ts';
 
 const signalKey = (id: string) => ({ pk: `SIG#${id}`, sk: 'A' });
@@ -24,11 +31,31 @@ const AGGREGATE_FIELDS = [
   'contentCipher',
   'events',
   'senderUnverified',
+  'tags',
+  'notes',
+  'agenda',
+  'handovers',
+  'disclosures',
+  'reporterFeedback',
+  'outcome',
+  'closedAt',
 ] as const;
 
 function indexAttributes(s: SignalRecord) {
   const receivedKey = `${s.receivedAt}#${s.id}`;
-  return { inboxPk: 'INBOX', statusPk: `STATUS#${s.status}`, receivedKey };
+  const due = earliestOpenDue(s);
+  return {
+    inboxPk: 'INBOX',
+    statusPk: `STATUS#${s.status}`,
+    receivedKey,
+    // Derived on every write, so monitoring reads the index, never the aggregate.
+    facts: factsOf(s),
+    // Sparse indexes: the attributes exist only while there is something to find.
+    duePk: due ? 'DUE' : undefined,
+    dueKey: due ? `${due}#${s.id}` : undefined,
+    agendaPk: s.agenda ? 'AGENDA' : undefined,
+    agendaKey: s.agenda ? `${s.agenda.at}#${s.id}` : undefined,
+  };
 }
 
 export function mailsAttribute(mails: SealedMail[], at: string) {
@@ -53,7 +80,24 @@ function toRecord(item: Record<string, unknown>): SignalRecord {
     contentCipher: item.contentCipher as Uint8Array,
     events: (item.events as SignalRecord['events']) ?? [],
     ...(item.senderUnverified ? { senderUnverified: true } : {}),
+    ...optional(item, [
+      'tags',
+      'notes',
+      'agenda',
+      'handovers',
+      'disclosures',
+      'reporterFeedback',
+      'outcome',
+      'closedAt',
+    ]),
   };
+}
+
+/** The officer's route fields exist only once a signal has been worked. */
+function optional<K extends keyof SignalRecord>(item: Record<string, unknown>, keys: readonly K[]) {
+  const out: Partial<Pick<SignalRecord, K>> = {};
+  for (const k of keys) if (item[k] !== undefined) out[k] = item[k] as SignalRecord[K];
+  return out;
 }
 
 function toSummary(item: Record<string, unknown>): SignalSummary {
@@ -130,13 +174,19 @@ export class DynamoSignalStore implements SignalStore {
     const names: Record<string, string> = { '#v': 'version' };
     const values: Record<string, unknown> = { ':expected': expectedVersion };
     const sets: string[] = [];
+    const removes: string[] = [];
     const fields = {
       ...Object.fromEntries(AGGREGATE_FIELDS.map((f) => [f, signal[f]])),
       ...indexAttributes(signal),
     };
     for (const [i, [k, v]] of Object.entries(fields).entries()) {
-      if (v === undefined) continue;
       names[`#f${i}`] = k;
+      // The record is the whole aggregate: a field it no longer has is removed
+      // (an agenda entry taken off, the last open handover answered).
+      if (v === undefined) {
+        removes.push(`#f${i}`);
+        continue;
+      }
       values[`:f${i}`] = v;
       sets.push(`#f${i} = :f${i}`);
     }
@@ -158,7 +208,7 @@ export class DynamoSignalStore implements SignalStore {
         new UpdateCommand({
           TableName: this.table,
           Key: signalKey(signal.id),
-          UpdateExpression: `SET ${sets.join(', ')}${mails.length ? ' ADD pendingMails :n' : ''}`,
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}${mails.length ? ' ADD pendingMails :n' : ''}`,
           ConditionExpression: '#v = :expected',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
@@ -229,6 +279,13 @@ export class DynamoSignalStore implements SignalStore {
     } while (start);
     return out;
   }
+  async listForPeriod(fromIso: string, toIso: string): Promise<MonitoringFacts[]> {
+    // Live signals sit in the INBOX partition, erased ones in ERASED (retention-store.ts).
+    const parts = await Promise.all(
+      ['INBOX', 'ERASED'].map((pk) => queryFacts(this.doc, this.table, pk, fromIso, toIso)),
+    );
+    return parts.flat();
+  }
 }
 
 /** Cursors are opaque to users but only ever index keys (no content). */
@@ -245,4 +302,37 @@ function decodeCursor(cursor: string): Record<string, unknown> | undefined {
     // fall through: an invalid cursor starts from the top
   }
   return undefined;
+}
+
+/** One partition of the received-date index between two instants (`<iso>#<id>` keys sort by time). */
+async function queryFacts(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  pk: string,
+  fromIso: string,
+  toIso: string,
+): Promise<MonitoringFacts[]> {
+  const ix = INDEXES.byReceived;
+  const out: MonitoringFacts[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const r = await doc.send(
+      new QueryCommand({
+        TableName: table,
+        IndexName: ix.name,
+        // BETWEEN is inclusive, but a key at exactly `toIso` reads `toIso#id` > `toIso`: half-open.
+        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+        ExpressionAttributeNames: { '#pk': ix.pk, '#sk': ix.sk },
+        ExpressionAttributeValues: { ':pk': pk, ':from': fromIso, ':to': toIso },
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    for (const item of r.Items ?? []) {
+      const parsed = MonitoringFactsSchema.safeParse(item.facts);
+      // Items written before facts existed: the summary fields still give most figures.
+      out.push(parsed.success ? parsed.data : factsFromSummary(toSummary(item)));
+    }
+    start = r.LastEvaluatedKey;
+  } while (start);
+  return out;
 }

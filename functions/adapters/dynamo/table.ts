@@ -15,6 +15,11 @@ export const SUMMARY_ATTRIBUTES = [
   'classification',
   'receivedAt',
   'senderUnverified',
+  /**
+   * Monitoring facts (core/monitoring/facts.ts): categorical, no ciphertext.
+   * Changing a projection needs the GSI (locally: the table) recreated; see docs/adr/0020.
+   */
+  'facts',
 ] as const;
 
 export type IndexDefinition = {
@@ -36,6 +41,18 @@ export const INDEXES = {
   byStatus: { name: 'byStatus', pk: 'statusPk', sk: 'receivedKey', projection: SUMMARY_ATTRIBUTES },
   /** Sparse: only items with mail still to send. */
   outbox: { name: 'outbox', pk: 'outboxPk', sk: 'outboxKey', projection: ['mails', 'kind', 'id'] },
+  /**
+   * Sparse: signals with an open handover, keyed `<earliest due date>#<id>`,
+   * so the reminder job reads only what is due.
+   */
+  due: { name: 'due', pk: 'duePk', sk: 'dueKey', projection: ['id', 'reference'] },
+  /** Sparse: signals on the next ondermijningsoverleg's agenda. */
+  agenda: {
+    name: 'agenda',
+    pk: 'agendaPk',
+    sk: 'agendaKey',
+    projection: ['id', 'reference', 'agenda'],
+  },
 } as const satisfies Record<string, IndexDefinition>;
 
 /** Attribute holding an epoch-seconds expiry; DynamoDB TTL on AWS, our own sweep locally. */

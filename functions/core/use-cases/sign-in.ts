@@ -1,6 +1,8 @@
-import { type Config, roleOf } from '../config.ts';
+import { type Config, emailLinkAllowed, roleOf } from '../config.ts';
 import { sha256 } from '../hashing.ts';
 import type {
+  AuthAudit,
+  AuthEvent,
   AuthStore,
   Clock,
   Crypto,
@@ -8,17 +10,27 @@ import type {
   IdGenerator,
   Role,
   Session,
+  SignInMethod,
 } from '../ports.ts';
 import { sealMail } from '../sealing.ts';
 
 export type SignInDeps = {
   config: Config;
   auth: AuthStore;
+  authAudit: AuthAudit;
   crypto: Crypto;
   clock: Clock;
   ids: IdGenerator;
   render: EmailRenderer;
 };
+
+/** Appends to the sign-in audit trail, stamped with the clock. */
+export async function audit(
+  deps: Pick<SignInDeps, 'authAudit' | 'clock'>,
+  event: Omit<AuthEvent, 'at'>,
+): Promise<void> {
+  await deps.authAudit.append({ at: deps.clock.now().toISOString(), ...event });
+}
 
 const WINDOW_MINUTES = 15;
 
@@ -62,7 +74,8 @@ export async function requestSignInLink(
   if (!perAddress || !perClient) return 'rate_limited';
 
   const role = roleOf(deps.config, email);
-  if (!role) return 'ignored';
+  // Same answer when links are switched off for this role: no account probing.
+  if (!role || !emailLinkAllowed(deps.config, role)) return 'ignored';
 
   const token = deps.ids.token(32);
   const tokenHash = sha256(token);
@@ -94,29 +107,68 @@ export async function checkSignInLink(deps: SignInDeps, token: string): Promise<
 
 export type NewSession = { sessionId: string; session: Session };
 
-/** POST of the confirm page: uses the token up once and starts a fresh session. */
+/** A fresh session (new random id, new CSRF secret); the id is returned once, stored as a hash. */
+export async function startSession(
+  deps: Pick<SignInDeps, 'auth' | 'clock' | 'ids'>,
+  input: { email: string; role: Role; method: SignInMethod; pendingFactor: boolean },
+): Promise<NewSession> {
+  const sessionId = deps.ids.token(32);
+  const at = deps.clock.now().toISOString();
+  const session: Session = {
+    idHash: sha256(sessionId),
+    email: input.email,
+    role: input.role,
+    csrfSecret: deps.ids.token(32),
+    createdAt: at,
+    lastSeenAt: at,
+    method: input.method,
+    ...(input.pendingFactor ? { pendingFactor: true } : {}),
+  };
+  await deps.auth.putSession(session);
+  return { sessionId, session };
+}
+
+/**
+ * POST of the confirm page: uses the token up once and starts a fresh session.
+ * An officer's session stays "pending second factor" until a code is given
+ * (BIO: more than access to a mailbox for data about suspected crime).
+ */
 export async function confirmSignIn(
   deps: SignInDeps,
   token: string,
 ): Promise<NewSession | undefined> {
   const t = await deps.auth.consumeLoginToken(sha256(token));
   const now = deps.clock.now();
-  if (!t || Date.parse(t.expiresAt) <= now.getTime()) return undefined;
+  if (!t || Date.parse(t.expiresAt) <= now.getTime()) {
+    await audit(deps, { type: 'sign-in-failed', method: 'link', reason: 'link-invalid' });
+    return undefined;
+  }
   // Roles are read again from config: an address removed since the link was sent gets nothing.
   const role: Role | undefined = roleOf(deps.config, t.email);
-  if (!role) return undefined;
-  const sessionId = deps.ids.token(32);
-  const at = now.toISOString();
-  const session: Session = {
-    idHash: sha256(sessionId),
+  if (!role || !emailLinkAllowed(deps.config, role)) {
+    await audit(deps, {
+      type: 'sign-in-failed',
+      actor: t.email,
+      method: 'link',
+      reason: role ? 'link-disabled' : 'no-role',
+    });
+    return undefined;
+  }
+  const pendingFactor = role === 'officer';
+  const started = await startSession(deps, {
     email: t.email,
     role,
-    csrfSecret: deps.ids.token(32),
-    createdAt: at,
-    lastSeenAt: at,
-  };
-  await deps.auth.putSession(session);
-  return { sessionId, session };
+    method: 'link',
+    pendingFactor,
+  });
+  await audit(deps, {
+    type: 'sign-in',
+    actor: t.email,
+    role,
+    method: 'link',
+    ...(pendingFactor ? { reason: 'second-factor-pending' } : {}),
+  });
+  return started;
 }
 
 /**
@@ -148,4 +200,14 @@ export async function resumeSession(
 
 export async function endSession(deps: Pick<SignInDeps, 'auth'>, sessionId: string) {
   await deps.auth.deleteSession(sha256(sessionId));
+}
+
+/** Sign-out by the person: ends the session and records it. */
+export async function signOut(
+  deps: Pick<SignInDeps, 'auth' | 'authAudit' | 'clock'>,
+  sessionId: string,
+  session: Session | undefined,
+) {
+  await endSession(deps, sessionId);
+  if (session) await audit(deps, { type: 'sign-out', actor: session.email, role: session.role });
 }

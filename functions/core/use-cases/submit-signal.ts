@@ -1,10 +1,12 @@
 import type { Config } from '../config.ts';
 import { idFromKey } from '../hashing.ts';
+import { indexSignal, type KnownDeps } from '../known/already-known.ts';
 import type {
   Clock,
   Crypto,
   EmailRenderer,
   IdGenerator,
+  Logger,
   OutgoingEmail,
   SignalStore,
 } from '../ports.ts';
@@ -19,6 +21,10 @@ export type SubmitDeps = {
   clock: Clock;
   ids: IdGenerator;
   render: EmailRenderer;
+  /** "Already known" (step 3): when given, the new signal's identifiers are indexed. */
+  blindIndex?: KnownDeps['blindIndex'];
+  blindIndexStore?: KnownDeps['blindIndexStore'];
+  logger?: Logger;
 };
 
 export type SubmitInput = {
@@ -64,7 +70,10 @@ export async function submitSignal(deps: SubmitDeps, input: SubmitInput): Promis
     reference,
     status: 'received',
     channel: input.channel,
-    classification,
+    classification: {
+      ...classification,
+      reporterKind: reporter.external ? 'external' : 'internal',
+    },
     receivedAt: at,
     updatedAt: at,
     version: 1,
@@ -115,8 +124,34 @@ export async function submitSignal(deps: SubmitDeps, input: SubmitInput): Promis
   if (!result.created) {
     return { signalId: id, reference: result.existing.reference, duplicate: true };
   }
+  await indexNewSignal(deps, record, content);
   return { signalId: id, reference, duplicate: false };
 }
 
 /** RFC 3834: our mails are automatic, so auto-responders must not answer them. */
 const autoSubmitted = { 'Auto-Submitted': 'auto-generated' };
+
+/**
+ * After the signal is stored, never before: the index is rebuildable
+ * (rebuildBlindIndex), so a failure here is logged and the reporter still
+ * gets the true answer "stored".
+ */
+async function indexNewSignal(
+  deps: SubmitDeps,
+  record: SignalRecord,
+  content: SignalSubmission['content'],
+) {
+  if (!deps.blindIndex || !deps.blindIndexStore) return;
+  try {
+    await indexSignal(
+      { blindIndex: deps.blindIndex, blindIndexStore: deps.blindIndexStore },
+      record,
+      content,
+    );
+  } catch (err) {
+    deps.logger?.warn('blind index write failed', {
+      signalId: record.id,
+      error: (err as Error).name,
+    });
+  }
+}

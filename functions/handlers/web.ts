@@ -1,0 +1,72 @@
+import type { KeyringNode } from '@aws-crypto/client-node';
+import middy from '@middy/core';
+import { handle } from 'hono/aws-lambda';
+import { EncryptionSdkCrypto, kmsKeyring } from '#adapters/crypto/encryption-sdk.ts';
+import { DynamoAuthAudit } from '#adapters/dynamo/auth-audit.ts';
+import { DynamoAuthStore } from '#adapters/dynamo/auth-store.ts';
+import { documentClient } from '#adapters/dynamo/client.ts';
+import { DynamoSecondFactorStore } from '#adapters/dynamo/second-factor-store.ts';
+import { DynamoSignalStore } from '#adapters/dynamo/signal-store.ts';
+import { randomIds, systemClock } from '#adapters/system.ts';
+import { ENV } from '#config/env.ts';
+import type { Config } from '#core/config.ts';
+import type { EmailRenderer, Logger } from '#core/ports.ts';
+import { createApp } from '#forms/app.tsx';
+import type { AppDeps } from '#forms/http/context.ts';
+import { emailRenderer } from '#templates/render.ts';
+import { loadLambdaConfig, requireEnv } from './shared/config.ts';
+import { lambdaLogger, withLambdaContext } from './shared/logger.ts';
+
+/**
+ * The AWS composition root of the web app: DynamoDB stores, the KMS keyring,
+ * Powertools logs. Wired once per container at module scope (the Lambda init
+ * phase); requests only run the app.
+ *
+ * Mail is not sent from here: the write that queues a mail puts it in the
+ * item's outbox, and the table stream starts the outbox function within a
+ * second or so. So this function has no SES permission at all.
+ */
+
+/** The app without /dev/mail, whatever `deps` carries: that route is for local mode only. */
+export function buildWebApp(deps: AppDeps) {
+  const { devMail: _never, afterWrite: _local, ...aws } = deps;
+  return createApp(aws);
+}
+
+export type WebWiring = {
+  env?: NodeJS.ProcessEnv;
+  /** Tests inject a raw AES keyring instead of KMS. */
+  keyring?: KeyringNode;
+  logger?: Logger;
+};
+
+/** Builds the app's dependencies from the environment the CDK stack sets. */
+export function webDeps(wiring: WebWiring = {}): { deps: AppDeps; config: Config } {
+  const env = wiring.env ?? process.env;
+  const config = loadLambdaConfig(env);
+  const table = requireEnv(env, ENV.tableName);
+  const endpoint = env[ENV.dynamoEndpoint];
+  const doc = documentClient(endpoint ? { endpoint } : {});
+  const keyring = wiring.keyring ?? kmsKeyring(requireEnv(env, ENV.kmsKeyArn));
+  const render: EmailRenderer = emailRenderer;
+  const deps: AppDeps = {
+    config,
+    store: new DynamoSignalStore(doc, table),
+    auth: new DynamoAuthStore(doc, table),
+    factors: new DynamoSecondFactorStore(doc, table),
+    authAudit: new DynamoAuthAudit(doc, table, () => randomIds.token(9)),
+    crypto: new EncryptionSdkCrypto(keyring),
+    clock: systemClock,
+    ids: randomIds,
+    render,
+    logger: wiring.logger ?? log.port,
+  };
+  return { deps, config };
+}
+
+const log = lambdaLogger('meldroute-web');
+
+/** The unwrapped handler: API Gateway v2 event in, HTTP response out. */
+export const main = handle(buildWebApp(webDeps().deps));
+
+export const handler = middy(main).use(withLambdaContext(log.powertools));

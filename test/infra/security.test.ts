@@ -1,0 +1,221 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ENV } from '#config/env.ts';
+import { asArray, policyStatements, roleOfFunction, synthMeldroute } from './support.ts';
+
+/** Issue 7: mail, functions and IAM, the web API, outbox, schedules and alarms. */
+
+let template: Template;
+
+beforeAll(() => {
+  // Template assertions only: no bundling, no schema validation (nag.test.ts does that).
+  ({ template } = synthMeldroute({}, { bundle: false, validate: false }));
+}, 120_000);
+
+describe('mail', () => {
+  it('scans incoming mail for spam and viruses and requires TLS, for the mailbox only', () => {
+    template.hasResourceProperties('AWS::SES::ReceiptRule', {
+      Rule: {
+        Enabled: true,
+        ScanEnabled: true,
+        TlsPolicy: 'Require',
+        Recipients: ['meldpunt-mensenhandel@montfoort.example'],
+        Actions: [
+          { S3Action: Match.objectLike({ ObjectKeyPrefix: 'raw/', IamRoleArn: Match.anyValue() }) },
+          { LambdaAction: Match.objectLike({ InvocationType: 'Event' }) },
+        ],
+      },
+    });
+  });
+
+  it('signs outbound mail with DKIM and requires TLS to the receiving server', () => {
+    template.hasResourceProperties('AWS::SES::EmailIdentity', {
+      EmailIdentity: 'montfoort.example',
+      DkimAttributes: { SigningEnabled: true },
+      DkimSigningAttributes: { NextSigningKeyLength: 'RSA_2048_BIT' },
+    });
+    template.hasResourceProperties('AWS::SES::ConfigurationSet', {
+      DeliveryOptions: { TlsPolicy: 'REQUIRE' },
+      ReputationOptions: { ReputationMetricsEnabled: true },
+      SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
+    });
+  });
+
+  it('sends bounce and complaint events to a handler with a dead-letter queue', () => {
+    template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      EventDestination: {
+        Enabled: true,
+        MatchingEventTypes: Match.arrayWith(['bounce', 'complaint']),
+        EventBridgeDestination: Match.anyValue(),
+      },
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({
+        source: ['aws.ses'],
+        'detail-type': Match.arrayWith(['Email Bounced', 'Email Complaint Received']),
+      }),
+      Targets: [
+        Match.objectLike({ DeadLetterConfig: Match.anyValue(), RetryPolicy: Match.anyValue() }),
+      ],
+    });
+  });
+});
+
+describe('functions', () => {
+  it('run Node.js 22 on arm64 with JSON logs to their own encrypted log group', () => {
+    const fns = template.findResources('AWS::Lambda::Function');
+    expect(Object.keys(fns)).toHaveLength(7);
+    for (const f of Object.values(fns)) {
+      expect(f.Properties.Runtime).toBe('nodejs22.x');
+      expect(f.Properties.Architectures).toEqual(['arm64']);
+      expect(f.Properties.LoggingConfig).toMatchObject({
+        LogFormat: 'JSON',
+        LogGroup: expect.anything(),
+      });
+      expect(f.Properties.ReservedConcurrentExecutions).toBeGreaterThan(0);
+    }
+  });
+
+  it('carry only names and ARNs in their environment, never a secret value', () => {
+    const allowed = new Set<string>([
+      ...Object.values(ENV),
+      'NODE_OPTIONS',
+      'POWERTOOLS_SERVICE_NAME',
+    ]);
+    for (const f of Object.values(template.findResources('AWS::Lambda::Function'))) {
+      const vars = f.Properties.Environment.Variables as Record<string, unknown>;
+      for (const [name, value] of Object.entries(vars)) {
+        expect(allowed, name).toContain(name);
+        if (name === ENV.secretsKeyArn)
+          expect(value).toEqual({ 'Fn::GetAtt': [expect.any(String), 'Arn'] });
+      }
+      expect(vars[ENV.configFile]).toBe('config.json');
+    }
+  });
+
+  it('never allow a data action on every resource', () => {
+    const data = /^(dynamodb|s3|kms|sqs|sns|ses|lambda|logs):/;
+    for (const { role, statement } of policyStatements(template)) {
+      if (statement.Effect !== 'Allow' || !asArray(statement.Resource).includes('*')) continue;
+      // ListStreams has no resource-level permissions and reads no data.
+      expect(
+        asArray(statement.Action).filter((a) => data.test(a) && a !== 'dynamodb:ListStreams'),
+        role,
+      ).toEqual([]);
+    }
+  });
+
+  it('let the outbox open sealed mails only, never a reporter or a signal', () => {
+    const role = roleOfFunction(template, 'OutboxSender');
+    const mine = policyStatements(template)
+      .filter((s) => s.role === role)
+      .map((s) => s.statement);
+    expect(mine).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Sid: 'DecryptOnlyOwnParts',
+        Condition: {
+          Null: { 'kms:EncryptionContext:part': 'false' },
+          StringNotEquals: { 'kms:EncryptionContext:part': ['mail'] },
+        },
+      }),
+    );
+    expect(mine).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: ['ses:SendEmail', 'ses:SendRawEmail'],
+        Condition: { StringEquals: { 'ses:FromAddress': 'meldroute@montfoort.example' } },
+      }),
+    );
+  });
+
+  it('give the web app no way to send mail itself', () => {
+    const role = roleOfFunction(template, 'WebFunction');
+    const actions = policyStatements(template)
+      .filter((s) => s.role === role && s.statement.Effect === 'Allow')
+      .flatMap((s) => asArray(s.statement.Action));
+    expect(actions.filter((a) => a.startsWith('ses:'))).toEqual([]);
+    expect(actions).toContain('kms:GenerateMac');
+  });
+});
+
+describe('web', () => {
+  it('is an HTTP API with throttling and access logs that hold no path, address or agent', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
+    const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0]?.Properties;
+    expect(stage.DefaultRouteSettings).toEqual({
+      ThrottlingBurstLimit: 40,
+      ThrottlingRateLimit: 20,
+    });
+    expect(stage.AccessLogSettings.DestinationArn).toBeDefined();
+    const format = stage.AccessLogSettings.Format as string;
+    expect(format).toContain('$context.requestId');
+    for (const leak of ['$context.path', 'sourceIp', 'userAgent', '$context.identity']) {
+      expect(format).not.toContain(leak);
+    }
+  });
+});
+
+describe('outbox and schedules', () => {
+  it('starts the outbox from the table stream only for items with mail pending, with a DLQ', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [Match.anyValue(), 'StreamArn'] },
+      FilterCriteria: {
+        Filters: [{ Pattern: Match.stringLikeRegexp('"outboxPk":\\{"S":\\["PENDING"\\]') }],
+      },
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+      MaximumRetryAttempts: 3,
+    });
+  });
+
+  it('runs reminders, digest and retention in Amsterdam time, and sweeps the outbox every 5 minutes', () => {
+    const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule')).map(
+      (s) => s.Properties,
+    );
+    expect(schedules.map((s) => JSON.parse(s.Target.Input).job).sort()).toEqual([
+      'digest',
+      'outbox-sweep',
+      'reminders',
+      'retention',
+    ]);
+    for (const s of schedules) {
+      expect(s.Target.RetryPolicy.MaximumRetryAttempts).toBe(3);
+      expect(s.Target.DeadLetterConfig.Arn).toBeDefined();
+      if (s.ScheduleExpression.startsWith('cron'))
+        expect(s.ScheduleExpressionTimezone).toBe('Europe/Amsterdam');
+    }
+    expect(schedules.find((s) => s.ScheduleExpression === 'rate(5 minutes)')).toBeDefined();
+  });
+});
+
+describe('alarms', () => {
+  const alarms = () =>
+    Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+
+  it('watch every dead-letter queue, every function and SES reputation, and notify the topic', () => {
+    const all = alarms();
+    const queues = Object.keys(template.findResources('AWS::SQS::Queue'));
+    const functions = Object.keys(template.findResources('AWS::Lambda::Function'));
+    const on = (metric: string) => all.filter((a) => a.MetricName === metric);
+    expect(
+      on('ApproximateNumberOfMessagesVisible')
+        .map((a) => a.Dimensions[0].Value['Fn::GetAtt'][0])
+        .sort(),
+    ).toEqual(queues.sort());
+    expect(
+      on('Errors')
+        .map((a) => a.Dimensions[0].Value.Ref)
+        .sort(),
+    ).toEqual(functions.sort());
+    expect(on('Reputation.BounceRate')[0]).toMatchObject({ Namespace: 'AWS/SES', Threshold: 0.05 });
+    expect(on('Reputation.ComplaintRate')).toHaveLength(1);
+    expect(on('OutboxFailedSends')).toHaveLength(1);
+    const topic = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
+    for (const a of all) expect(a.AlarmActions).toEqual([{ Ref: topic }]);
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'beheer@montfoort.example',
+    });
+  });
+});
