@@ -83,6 +83,13 @@ function Navigation(props: { role: Role }) {
             </a>
           </li>
         ) : null}
+        {props.role === 'officer' ? (
+          <li>
+            <a class="mr-nav__link" href="/monitor">
+              Monitoring
+            </a>
+          </li>
+        ) : null}
       </ul>
     </nav>
   );

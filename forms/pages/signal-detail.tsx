@@ -54,6 +54,10 @@ export const EVENT_LABELS: Readonly<Record<string, string>> = {
   handed_over: 'Doorgezet naar ketenpartner',
   feedback_received: 'Terugkoppeling ontvangen',
   reminder_sent: 'Herinnering verstuurd',
+  handover_overdue: 'Overdracht te laat: aandachtsfunctionaris gewaarschuwd',
+  reminders_paused: 'Herinneringen gepauzeerd',
+  reminders_resumed: 'Herinneringen hervat',
+  due_date_changed: 'Nieuwe datum voor terugkoppeling',
   reporter_informed: 'Melder geïnformeerd',
   closed: 'Signaal afgesloten',
   mail_sent: 'E-mail verstuurd',
@@ -67,6 +71,12 @@ export const EVENT_LABELS: Readonly<Record<string, string>> = {
   partner_link_opened: 'Partnerlink geopend',
   partner_link_refused: 'Partnerlink geweigerd',
   handover_prepared: 'Overdracht voorbereid',
+  link_renewed: 'Nieuwe partnerlink gemaakt',
+  reporter_addition: 'Aanvulling van de melder ontvangen',
+  headers_viewed: 'Kopregels van de e-mail bekeken',
+  addition_viewed: 'Aanvulling van de melder bekeken',
+  erased: 'Signaal gewist',
+  audit_exported: 'Logboek gedownload',
 };
 
 function Field(props: { label: string; children: Child }) {
@@ -121,6 +131,18 @@ export function SignalDetailPage(props: SignalDetailProps) {
         </a>
       </p>
       <h1 class="utrecht-heading-1">Signaal {signal.reference}</h1>
+      <ul class="mr-actions-inline">
+        <li>
+          <a class="utrecht-link" href={`/inbox/${signal.id}/audit.csv`}>
+            Logboek downloaden (CSV)
+          </a>
+        </li>
+        <li>
+          <a class="utrecht-link" href={`/inbox/${signal.id}/wissen`}>
+            Signaal wissen
+          </a>
+        </li>
+      </ul>
       <p class="utrecht-paragraph">
         {labelOf(SIGNAL_STATUSES, signal.status)} · ontvangen{' '}
         <time datetime={signal.receivedAt}>{formatDateTime(signal.receivedAt)}</time> ·{' '}
@@ -156,6 +178,13 @@ export function SignalDetailPage(props: SignalDetailProps) {
 
       <Section id="gezien" title="Wat is er gezien">
         {c.subject ? <Fields rows={[['Onderwerp van de e-mail', c.subject]]} /> : null}
+        {signal.channel === 'email' ? (
+          <p class="utrecht-paragraph">
+            <a class="utrecht-link" href={`/inbox/${signal.id}/kopregels`}>
+              Kopregels van de oorspronkelijke e-mail bekijken
+            </a>
+          </p>
+        ) : null}
         <p class="utrecht-paragraph mr-pre mr-observed">{c.observed || 'Niet ingevuld.'}</p>
         {c.intakeNotes && c.intakeNotes.length > 0 ? (
           <ul class="utrecht-unordered-list">

@@ -2,8 +2,12 @@ import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-s
 import type { OutboxStore, OwnerKind, PendingMail } from '#core/ports.ts';
 import { INDEXES } from './table.ts';
 
-const ownerKey = (kind: OwnerKind, id: string) =>
-  kind === 'signal' ? { pk: `SIG#${id}`, sk: 'A' } : { pk: `LOGIN#${id}`, sk: 'A' };
+const OWNER_PREFIX: Readonly<Record<OwnerKind, string>> = {
+  signal: 'SIG#',
+  login: 'LOGIN#',
+  digest: 'DIGEST#',
+};
+const ownerKey = (kind: OwnerKind, id: string) => ({ pk: `${OWNER_PREFIX[kind]}${id}`, sk: 'A' });
 
 /**
  * The transactional outbox: mails live in the item whose change caused them and
