@@ -17,6 +17,7 @@ import { meldenRoutes } from './routes/melden.tsx';
 import { monitorRoutes } from './routes/monitor.tsx';
 import { overlegRoutes } from './routes/overleg.tsx';
 import { partnerRoutes } from './routes/partner.tsx';
+import { reminderRoutes } from './routes/reminders.tsx';
 import { secondFactorRoutes } from './routes/second-factor.tsx';
 import { ssoRoutes } from './routes/sso.tsx';
 import { workflowRoutes } from './routes/workflow.tsx';
@@ -78,6 +79,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', monitorRoutes(deps));
   app.route('/', workflowRoutes(deps));
   app.route('/', handoverRoutes(deps));
+  app.route('/', reminderRoutes(deps));
   app.route('/', partnerRoutes(deps));
   app.route('/', overlegRoutes(deps));
   if (deps.blobs) app.route('/', mailViewRoutes({ ...deps, blobs: deps.blobs }));

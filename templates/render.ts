@@ -119,6 +119,59 @@ export const TEMPLATES = {
     subject: (d) => `Terugkoppeling op signaal ${d.reference}`,
     vars: (d) => d,
   }),
+  /**
+   * To a chain partner whose feedback is late (issue 5). PARTNER-FACING: the
+   * reference, how long it waits and the link; never the handover text (the
+   * link shows it), never anything of the reporter.
+   */
+  'partner-reminder': define({
+    schema: z.object({
+      municipality,
+      reference,
+      partnerName: z.string().trim().min(1).max(200),
+      waitingDays: z.number().int().min(0).max(10000),
+      /** Dutch words, e.g. "vrijdag 13 maart 2026". */
+      dueDate: z.string().trim().min(1).max(60),
+      /** false when the officer revoked the link: the partner can still reply by email. */
+      hasLink: z.boolean(),
+      link: httpUrl,
+      expiresOn: z.string().trim().min(1).max(60),
+    }),
+    subject: (d) => `Herinnering: graag uw terugkoppeling op signaal ${d.reference}`,
+    vars: (d) => d,
+  }),
+  /** To the officer(s): chasing ended without an answer. Reference, partner, days; no content. */
+  'reminder-escalation': define({
+    schema: z.object({
+      municipality,
+      reference,
+      partnerName: z.string().trim().min(1).max(200),
+      waitingDays: z.number().int().min(0).max(10000),
+      reminders: z.number().int().min(0).max(100),
+      link: httpUrl,
+    }),
+    subject: (d) => `Te laat: geen terugkoppeling van ${d.partnerName} op signaal ${d.reference}`,
+    vars: (d) => d,
+  }),
+  /** To each officer on working days: references and counts only. */
+  'officer-digest': define({
+    schema: z.object({
+      municipality,
+      date: z.string().trim().min(1).max(60),
+      newCount: z.number().int().min(0),
+      newList: z.string().max(4000),
+      waitingCount: z.number().int().min(0),
+      waitingList: z.string().max(4000),
+      overdueCount: z.number().int().min(0),
+      overdueList: z.string().max(4000),
+      openLongCount: z.number().int().min(0),
+      openLongList: z.string().max(4000),
+      openLongerThanDays: z.number().int().min(1),
+      link: httpUrl,
+    }),
+    subject: (d) => `Meldroute: overzicht van ${d.date}`,
+    vars: (d) => d,
+  }),
   /** To the reporter (step 6): what was done, written by the officer. */
   'reporter-feedback': define({
     schema: z.object({ municipality, reference, message: z.string().trim().min(1).max(5000) }),
@@ -130,6 +183,7 @@ export const TEMPLATES = {
 /** Templates whose mail goes to chain partners: their inputs may never name the reporter. */
 export const PARTNER_FACING_TEMPLATES = [
   'partner-notification',
+  'partner-reminder',
 ] as const satisfies readonly (keyof typeof TEMPLATES)[];
 
 export type TemplateName = keyof typeof TEMPLATES;

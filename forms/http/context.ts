@@ -7,6 +7,7 @@ import type {
   BlobStore,
   Clock,
   Crypto,
+  DigestStore,
   EmailRenderer,
   IdentityProvider,
   IdGenerator,
@@ -49,6 +50,8 @@ export type AppDeps = {
   /** "Already known": both set, or the detail page says the lookup is off. */
   blindIndex?: BlindIndex;
   blindIndexStore?: BlindIndexStore;
+  /** The officers' digest preference (issue 5): without it the inbox shows no toggle. */
+  digests?: DigestStore;
   /** Retention and erasure (issue 6): without both, early erasure answers 503 and erases nothing. */
   retention?: RetentionStore;
   blobs?: BlobStore;

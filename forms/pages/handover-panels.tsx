@@ -4,6 +4,7 @@ import { TAKEN_ON } from '#core/use-cases/workflow/partner-feedback.ts';
 import { dutchDate } from '#core/workflow/dutch-date.ts';
 import { Hidden } from './components.tsx';
 import { formatDateTime } from './format.ts';
+import { ReminderControls } from './reminder-controls.tsx';
 
 /** Running handovers, their feedback, the disclosure register and the reporter's answers. */
 
@@ -29,11 +30,15 @@ export function HandoverList(props: {
             <Row label="Verstuurd">
               <time datetime={h.sentAt}>{formatDateTime(h.sentAt)}</time> door {h.sentBy}
             </Row>
-            <Row label="Terugkoppeling gevraagd vóór">{dutchDate(h.dueDate)}</Row>
+            <Row label="Terugkoppeling gevraagd vóór">
+              {dutchDate(h.dueDate)}
+              {h.overdueSince && h.state === 'open' ? ' (te laat)' : ''}
+            </Row>
             <Row label="Link">
               {h.linkActive ? `werkt tot ${formatDateTime(h.tokenExpiresAt)}` : 'werkt niet meer'}
             </Row>
           </dl>
+          <ReminderControls base={base} handover={h} csrfToken={props.csrfToken} />
           <details class="mr-details">
             <summary>Tekst die {h.partner.name} te zien kreeg</summary>
             <p class="mr-pre mr-observed">{h.text}</p>

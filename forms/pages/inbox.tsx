@@ -4,6 +4,7 @@ import { SIGNAL_STATUSES, type SignalStatus, type SignalSummary } from '#core/si
 import { Urgency } from './components.tsx';
 import { formatDateTime, labelOf } from './format.ts';
 import { Layout, type PageUser } from './layout.tsx';
+import { DigestToggle } from './reminder-controls.tsx';
 
 export { SignalDetailPage, type SignalDetailProps } from './signal-detail.tsx';
 
@@ -15,6 +16,8 @@ export function InboxPage(props: {
   items: readonly SignalSummary[];
   status?: SignalStatus | undefined;
   nextCursor?: string | undefined;
+  /** The officer's daily digest on or off; undefined where it is not wired. */
+  digest?: boolean | undefined;
 }) {
   const { items, status } = props;
   const statusLabel = status ? labelOf(SIGNAL_STATUSES, status) : undefined;
@@ -60,6 +63,9 @@ export function InboxPage(props: {
           </a>
         </p>
       ) : null}
+      {props.digest === undefined ? null : (
+        <DigestToggle enabled={props.digest} csrfToken={props.csrfToken} />
+      )}
     </Layout>
   );
 }

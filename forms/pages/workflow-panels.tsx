@@ -28,6 +28,10 @@ export const NOTICES: Readonly<Record<string, string>> = {
     'Het signaal is doorgezet. De ketenpartners krijgen nu een e-mail met hun persoonlijke link.',
   ingetrokken: 'De link is ingetrokken. Oude links werken niet meer.',
   'geen-reactie': 'De overdracht is afgesloten zonder reactie.',
+  gepauzeerd: 'De herinneringen voor deze overdracht zijn gepauzeerd.',
+  hervat: 'De herinneringen voor deze overdracht lopen weer.',
+  'nieuwe-datum':
+    'De nieuwe datum is opgeslagen. De herinneringen beginnen opnieuw vanaf die datum.',
   'melder-geinformeerd': 'De melder krijgt nu een e-mail met uw terugkoppeling.',
   afgesloten: 'Het signaal is afgesloten.',
   heropend: 'Het signaal is heropend.',

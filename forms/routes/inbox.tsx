@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { NotFoundError } from '#core/errors.ts';
 import { SIGNAL_STATUSES, type SignalStatus } from '#core/signal.ts';
 import { listInbox, viewSignal } from '#core/use-cases/inbox.ts';
+import { digestEnabled } from '#core/use-cases/reminders/digest.ts';
 import type { AppDeps, AppEnv } from '../http/context.ts';
 import { PageError } from '../http/page-error.ts';
 import { page } from '../http/respond.ts';
@@ -33,15 +34,21 @@ export function inboxRoutes(deps: AppDeps) {
       ...(status?.data ? { status: status.data } : {}),
       ...(cursor ? { cursor } : {}),
     });
+    const session = c.get('session');
+    const digest =
+      deps.digests && session
+        ? await digestEnabled({ digests: deps.digests }, session.email)
+        : undefined;
     return page(
       c,
       <InboxPage
         config={config}
-        user={c.get('session')}
+        user={session}
         csrfToken={c.get('csrfToken')}
         items={result.items}
         status={status?.data}
         nextCursor={result.cursor}
+        digest={digest}
       />,
     );
   });

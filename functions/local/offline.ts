@@ -35,7 +35,22 @@ export async function openLocal(clock: Clock, env: NodeJS.ProcessEnv = process.e
   }
   const doc = documentClient({ endpoint });
   const table = env[ENV.tableName] ?? DEFAULTS.tableName;
-  await ensureTable(doc, table);
+  // A database locked by `npm start` fails inside dynalite's request handler,
+  // outside any promise we hold: say so clearly instead of a stack trace.
+  const locked = (err: Error) => {
+    process.stderr.write(
+      err.message === 'Database is closed'
+        ? `Cannot open the local database in ${dataDir}: it is in use. Is npm start running? Stop it first (or set ${ENV.dynamoEndpoint} to a running DynamoDB).\n`
+        : `${err.stack ?? err.message}\n`,
+    );
+    process.exit(1);
+  };
+  process.once('uncaughtException', locked);
+  try {
+    await ensureTable(doc, table);
+  } finally {
+    process.off('uncaughtException', locked);
+  }
   const crypto = new EncryptionSdkCrypto(
     rawAesKeyring(await loadOrCreateKey(join(dataDir, 'keys', 'data-encryption.key'))),
   );
@@ -46,6 +61,12 @@ export async function openLocal(clock: Clock, env: NodeJS.ProcessEnv = process.e
     clock,
     store: new DynamoSignalStore(doc, table),
     retention,
+    // For jobs that wire more of their own (reminders): the same table, keys and directory.
+    doc,
+    table,
+    crypto,
+    dataDir,
+    logger,
     async close() {
       doc.destroy();
       await closeDynamo();

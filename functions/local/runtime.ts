@@ -28,6 +28,7 @@ import { deliverOutbox } from '#core/use-cases/deliver-outbox.ts';
 import { createApp } from '#forms/app.tsx';
 import { emailRenderer } from '#templates/render.ts';
 import { startLocalMailIntake } from './mail-intake.ts';
+import { localReminders } from './reminders.ts';
 import { localRetention } from './retention.ts';
 
 export type LocalOptions = {
@@ -152,7 +153,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
   options.onDynamoClient?.(doc);
   const clock = options.clock ?? systemClock;
   const table = options.tableName ?? DEFAULTS.tableName;
-  await ensureTable(doc, table);
+  for (const note of await ensureTable(doc, table)) logger.warn(note);
 
   const key = await loadOrCreateKey(join(dataDir, 'keys', 'data-encryption.key'));
   // The officer's route: each secret has its own key, never the data key.
@@ -215,6 +216,17 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
     : undefined;
 
   const retention = localRetention({ config, doc, table, crypto, clock, dataDir, logger });
+  // Issue 5: chasing partner feedback and the officers' digest, on `reminders.cron`.
+  const reminders = localReminders({
+    config,
+    doc,
+    table,
+    crypto,
+    clock,
+    render,
+    linkSigner,
+    logger,
+  });
   const app = createApp({
     config,
     store: new DynamoSignalStore(doc, table),
@@ -235,6 +247,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
     blindIndexStore: new DynamoBlindIndexStore(doc, table),
     retention: retention.store,
     blobs: retention.blobs,
+    digests: reminders.digests,
   });
 
   handler = app.fetch;
@@ -270,6 +283,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
   const timer = setInterval(() => void sweepOutbox(), options.sweepIntervalMs ?? 30_000);
   // Retention (issue 6): a simple daily timer, separate from the reminder scheduler.
   const stopRetention = retention.startDaily();
+  const stopReminders = reminders.startSchedule(() => void sweepOutbox());
   timer.unref();
   void sweepOutbox();
 
@@ -285,6 +299,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
     async close() {
       clearInterval(timer);
       stopRetention();
+      stopReminders();
       await sweeping;
       for (const close of closers) await close();
       doc.destroy();

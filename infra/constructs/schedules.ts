@@ -4,7 +4,15 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { arnRef, grantEnvelope, grantKeyViaServices, grantObjects, grantTable } from './access.ts';
+import { ENV } from '#config/env.ts';
+import {
+  arnRef,
+  grantEnvelope,
+  grantKeyViaServices,
+  grantObjects,
+  grantSecretDerivation,
+  grantTable,
+} from './access.ts';
 import { deadLetterQueue } from './dead-letter-queue.ts';
 import { MeldrouteFunction } from './function.ts';
 import type { Outbox } from './outbox.ts';
@@ -49,13 +57,18 @@ export class Schedules extends Construct {
       'Chases missing partner feedback',
       Duration.minutes(5),
     );
-    grantTable(this.reminders.role, data.table, [
-      'dynamodb:GetItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:Query',
-    ]);
+    // Reads only the sparse `due` index and the signals it names; never decrypts anything.
+    grantTable(
+      this.reminders.role,
+      data.table,
+      ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+      ['due'],
+    );
     grantKeyViaServices(this.reminders.role, data.key, ['dynamodb']);
     grantEnvelope(this.reminders.role, data.key, { municipality, encrypt: ['mail'], decrypt: [] });
+    // Partner links in reminders are signed with the derived 'partner-link/v1' secret.
+    this.reminders.fn.addEnvironment(ENV.secretsKeyArn, data.secretsKey.keyArn);
+    grantSecretDerivation(this.reminders.role, data.secretsKey);
 
     this.digest = job(
       'Digest',
@@ -66,8 +79,8 @@ export class Schedules extends Construct {
     grantTable(
       this.digest.role,
       data.table,
-      ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
-      ['byStatus'],
+      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+      ['byReceived', 'byStatus', 'due'],
     );
     grantKeyViaServices(this.digest.role, data.key, ['dynamodb']);
     grantEnvelope(this.digest.role, data.key, { municipality, encrypt: ['mail'], decrypt: [] });

@@ -7,7 +7,11 @@ import { GenerateMacCommand, type KMSClient } from '@aws-sdk/client-kms';
  * always gives the same secret, and only roles allowed kms:GenerateMac on that
  * key can derive it. One KMS call per label per container.
  */
-export type SecretLabel = 'blind-index/v1' | 'session-signing/v1' | 'reply-token/v1';
+export type SecretLabel =
+  | 'blind-index/v1'
+  | 'session-signing/v1'
+  | 'reply-token/v1'
+  | 'partner-link/v1';
 
 export class SecretDeriver {
   readonly #cache = new Map<SecretLabel, Promise<Uint8Array>>();

@@ -34,6 +34,10 @@ export type HandoverView = {
   text: string;
   feedback: (Feedback & { n: number; at: string; via: 'page' | 'email' })[];
   history: SignalEvent[];
+  /** Reminders (issue 5): how many were sent, and whether the chase is paused or ended late. */
+  reminders: number;
+  paused?: { at: string; by: string };
+  overdueSince?: string;
 };
 
 export type OfficerWorkflowView = {
@@ -151,6 +155,9 @@ async function handoverView(
     text,
     feedback,
     history: h.history,
+    reminders: h.reminders?.length ?? 0,
+    ...(h.paused ? { paused: h.paused } : {}),
+    ...(h.overdueSince ? { overdueSince: h.overdueSince } : {}),
   };
 }
 
