@@ -1,12 +1,16 @@
 import type { KeyringNode } from '@aws-crypto/client-node';
+import { KMSClient } from '@aws-sdk/client-kms';
 import middy from '@middy/core';
 import { handle } from 'hono/aws-lambda';
 import { EncryptionSdkCrypto, kmsKeyring } from '#adapters/crypto/encryption-sdk.ts';
+import { HmacBlindIndex, HmacLinkSigner } from '#adapters/crypto/hmac.ts';
 import { DynamoAuthAudit } from '#adapters/dynamo/auth-audit.ts';
 import { DynamoAuthStore } from '#adapters/dynamo/auth-store.ts';
+import { DynamoBlindIndexStore } from '#adapters/dynamo/blind-index-store.ts';
 import { documentClient } from '#adapters/dynamo/client.ts';
 import { DynamoSecondFactorStore } from '#adapters/dynamo/second-factor-store.ts';
 import { DynamoSignalStore } from '#adapters/dynamo/signal-store.ts';
+import { DynamoWorkLists } from '#adapters/dynamo/work-lists.ts';
 import { randomIds, systemClock } from '#adapters/system.ts';
 import { ENV } from '#config/env.ts';
 import type { Config } from '#core/config.ts';
@@ -16,6 +20,7 @@ import type { AppDeps } from '#forms/http/context.ts';
 import { emailRenderer } from '#templates/render.ts';
 import { loadLambdaConfig, requireEnv } from './shared/config.ts';
 import { lambdaLogger, withLambdaContext } from './shared/logger.ts';
+import { SecretDeriver } from './shared/secrets.ts';
 
 /**
  * The AWS composition root of the web app: DynamoDB stores, the KMS keyring,
@@ -66,7 +71,50 @@ export function webDeps(wiring: WebWiring = {}): { deps: AppDeps; config: Config
 
 const log = lambdaLogger('meldroute-web');
 
+/**
+ * The officer's route needs two secrets derived in KMS (partner links, blind
+ * indexes): one KMS call each, once per container, on the first request that
+ * needs them. /healthz and the stylesheet never wait for KMS.
+ */
+async function withWorkflow(deps: AppDeps, env: NodeJS.ProcessEnv) {
+  const table = requireEnv(env, ENV.tableName);
+  const endpoint = env[ENV.dynamoEndpoint];
+  const doc = documentClient(endpoint ? { endpoint } : {});
+  const secrets = new SecretDeriver(
+    new KMSClient({}),
+    requireEnv(env, ENV.secretsKeyArn),
+    deps.config.municipality.code,
+  );
+  const [linkKey, indexKey] = await Promise.all([
+    secrets.derive('partner-link/v1'),
+    secrets.derive('blind-index/v1'),
+  ]);
+  return handle(
+    buildWebApp({
+      ...deps,
+      linkSigner: new HmacLinkSigner(linkKey),
+      blindIndex: new HmacBlindIndex(indexKey),
+      blindIndexStore: new DynamoBlindIndexStore(doc, table),
+      workLists: new DynamoWorkLists(doc, table),
+    }),
+  );
+}
+
+const wired = webDeps();
+const basic = handle(buildWebApp(wired.deps));
+let full: Promise<typeof basic> | undefined;
+
 /** The unwrapped handler: API Gateway v2 event in, HTTP response out. */
-export const main = handle(buildWebApp(webDeps().deps));
+export const main: typeof basic = async (event, context) => {
+  const path = (event as { rawPath?: string }).rawPath ?? '';
+  if (!process.env[ENV.secretsKeyArn] || path === '/healthz' || path.startsWith('/static/')) {
+    return basic(event, context);
+  }
+  full ??= withWorkflow(wired.deps, process.env).catch((err: Error) => {
+    full = undefined; // the next request tries KMS again
+    throw err;
+  });
+  return (await full)(event, context);
+};
 
 export const handler = middy(main).use(withLambdaContext(log.powertools));

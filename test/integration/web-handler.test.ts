@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import {
+  DecryptCommand,
+  GenerateDataKeyCommand,
+  GenerateMacCommand,
+  KMSClient,
+} from '@aws-sdk/client-kms';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -145,6 +150,21 @@ describe('web Lambda handler', () => {
     expect(r.cookies?.length).toBeGreaterThan(0);
     for (const cookie of r.cookies ?? []) expect(cookie).toMatch(/^__Host-.*; Secure/i);
     expect(kms.calls()).toHaveLength(0);
+  });
+
+  it('derives the partner-link and blind-index keys in KMS once, then serves the partner pages', async () => {
+    process.env.SECRETS_KEY_ARN = KEY_ARN;
+    kms.on(GenerateMacCommand).resolves({ Mac: new Uint8Array(32).fill(7) });
+    try {
+      for (let i = 0; i < 3; i++) {
+        // A made-up partner link gets the one clear "link does not work" page.
+        const r = await call(apiEvent('GET', `/partner/${'x'.repeat(55)}`));
+        expect(r.statusCode).toBe(410);
+      }
+      expect(kms.commandCalls(GenerateMacCommand)).toHaveLength(2);
+    } finally {
+      delete process.env.SECRETS_KEY_ARN;
+    }
   });
 
   it('has no /dev/mail, even when a caller passes a dev mailbox to buildWebApp', async () => {
