@@ -1,4 +1,4 @@
-import { DISCLOSED_PARTS, HANDOVER_STATES } from '#core/signal.ts';
+import { DISCLOSED_PARTS, HANDOVER_STATES, MAIL_PROBLEMS } from '#core/signal.ts';
 import type { OfficerWorkflowView } from '#core/use-cases/workflow/officer-view.ts';
 import { TAKEN_ON } from '#core/use-cases/workflow/partner-feedback.ts';
 import { dutchDate } from '#core/workflow/dutch-date.ts';
@@ -25,6 +25,12 @@ export function HandoverList(props: {
           <h3 class="utrecht-heading-3" id={`overdracht-${h.id}`}>
             {h.partner.name}
           </h3>
+          {h.mailProblem ? (
+            <p class="utrecht-alert utrecht-alert--warning" role="status">
+              {MAIL_PROBLEMS[h.mailProblem.kind]} (
+              <time datetime={h.mailProblem.at}>{formatDateTime(h.mailProblem.at)}</time>).
+            </p>
+          ) : null}
           <dl class="utrecht-data-list">
             <Row label="Status">{HANDOVER_STATES[h.state]}</Row>
             <Row label="Verstuurd">

@@ -76,6 +76,8 @@ export const EVENT_LABELS: Readonly<Record<string, string>> = {
   headers_viewed: 'Kopregels van de e-mail bekeken',
   addition_viewed: 'Aanvulling van de melder bekeken',
   erased: 'Signaal gewist',
+  mail_bounced: 'E-mail kwam niet aan (adres onbekend)',
+  mail_complaint: 'E-mail door de ontvanger als ongewenst gemeld',
   audit_exported: 'Logboek gedownload',
 };
 

@@ -186,7 +186,17 @@ export type Handover = {
   overdueSince?: string;
   /** The officer paused the chase; the reason is a sealed note. */
   paused?: { at: string; by: string };
+  /** SES reported that a mail to the partner bounced for good or was marked as spam (issue 7). */
+  mailProblem?: MailProblem;
 };
+
+export const MAIL_PROBLEMS = {
+  bounce: 'E-mail aan deze partner kwam niet aan (adres onbekend)',
+  complaint: 'De partner heeft een e-mail van ons als ongewenst (spam) gemeld',
+} as const;
+export type MailProblemKind = keyof typeof MAIL_PROBLEMS;
+/** `mailId` (an id of ours, no address) makes a redelivered SES event count once. */
+export type MailProblem = { at: string; kind: MailProblemKind; mailId: string };
 
 export type ReminderRecord = { n: number; on: string; at: string };
 

@@ -19,6 +19,7 @@ export type TableAction =
   | 'dynamodb:UpdateItem'
   | 'dynamodb:DeleteItem'
   | 'dynamodb:Query'
+  | 'dynamodb:Scan'
   | 'dynamodb:ConditionCheckItem';
 export type IndexName = keyof typeof INDEXES;
 
@@ -169,6 +170,17 @@ export function grantObjects(
     id: `AwsSolutions-IAM5[Resource::${arnRef(bucket)}/${prefix}*]`,
     reason: `Object keys are message and signal ids known only at run time; access stays within this one bucket${prefix ? ` and its ${prefix} prefix` : ''}.`,
   });
+}
+
+/** ListObjectsV2 under one prefix of one bucket (ListBucket is a bucket action, scoped by s3:prefix). */
+export function grantListObjects(role: iam.IRole, bucket: s3.IBucket, prefixes: string[]) {
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ['s3:ListBucket'],
+      resources: [bucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': [...prefixes].sort() } },
+    }),
+  );
 }
 
 /** How cdk-nag names a resource's ARN in a finding: <LogicalId.Arn>. */

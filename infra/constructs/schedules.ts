@@ -9,6 +9,7 @@ import {
   arnRef,
   grantEnvelope,
   grantKeyViaServices,
+  grantListObjects,
   grantObjects,
   grantSecretDerivation,
   grantTable,
@@ -91,17 +92,37 @@ export class Schedules extends Construct {
       'Erases closed signals after the retention period',
       Duration.minutes(15),
     );
+    // What runRetention uses (functions/adapters/dynamo/retention-store.ts, signal-store.ts):
+    // Query on byStatus (closed signals) and byReceived (remnants), Get of signals and
+    // remnants, the conditional Put of the remnant, Update (cleaned), and one filtered
+    // Scan per batch for the blind-index and other related items it then Deletes.
     grantTable(
       this.retention.role,
       data.table,
-      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
-      ['byStatus'],
+      [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:Query',
+        'dynamodb:Scan',
+      ],
+      ['byStatus', 'byReceived'],
     );
     grantKeyViaServices(this.retention.role, data.key, ['dynamodb', 's3']);
-    grantEnvelope(this.retention.role, data.key, { municipality, encrypt: [], decrypt: [] });
-    grantObjects(this.retention.role, data.attachments, '', [
-      's3:DeleteObject',
-      's3:DeleteObjectVersion',
+    // It opens only the sealed raw-mail outcome markers (which signal a raw mail became); it seals nothing.
+    grantEnvelope(this.retention.role, data.key, {
+      municipality,
+      encrypt: [],
+      decrypt: ['raw-mail-outcome'],
+    });
+    // S3BlobStore on the attachments bucket: List and Get (outcome markers), Delete. The
+    // bucket is versioned; noncurrent versions expire by its lifecycle rule, so no DeleteObjectVersion.
+    grantObjects(this.retention.role, data.attachments, '', ['s3:DeleteObject', 's3:GetObject']);
+    grantListObjects(this.retention.role, data.attachments, [
+      'additions/*',
+      'attachments/*',
+      'processed/*',
     ]);
 
     this.deadLetterQueue = deadLetterQueue(this, 'ScheduleDeadLetters', data.key);

@@ -129,6 +129,75 @@ describe('functions', () => {
     );
   });
 
+  it('give retention exactly what runRetention uses: its table actions, the attachments bucket, raw-mail outcomes', () => {
+    const role = roleOfFunction(template, 'SchedulesRetention');
+    const mine = policyStatements(template)
+      .filter((s) => s.role === role)
+      .map((s) => s.statement);
+    const allowed = mine
+      .filter((s) => s.Effect === 'Allow')
+      .flatMap((s) => asArray(s.Action))
+      .sort();
+    expect(allowed.filter((a) => a.startsWith('dynamodb:') || a.startsWith('s3:'))).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:Query',
+      'dynamodb:Scan',
+      'dynamodb:UpdateItem',
+      's3:DeleteObject',
+      's3:GetObject',
+      's3:ListBucket',
+    ]);
+    expect(mine).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Condition: {
+          StringLike: { 's3:prefix': ['additions/*', 'attachments/*', 'processed/*'] },
+        },
+      }),
+    );
+    expect(mine).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Sid: 'DecryptOnlyOwnParts',
+        Condition: {
+          Null: { 'kms:EncryptionContext:part': 'false' },
+          StringNotEquals: { 'kms:EncryptionContext:part': ['raw-mail-outcome'] },
+        },
+      }),
+    );
+    // It seals nothing: no envelope encryption at all.
+    expect(mine).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Sid: 'EncryptOnlyOwnParts',
+        Condition: { Null: { 'kms:EncryptionContext:part': 'false' } },
+      }),
+    );
+  });
+
+  it('let the SES events function read and update signals, and nothing else', () => {
+    const role = roleOfFunction(template, 'MailSesEvents');
+    const allowed = policyStatements(template)
+      .filter((s) => s.role === role && s.statement.Effect === 'Allow')
+      .flatMap((s) => asArray(s.statement.Action))
+      .filter((a) => !a.startsWith('logs:') && !a.startsWith('sqs:'));
+    expect(allowed.filter((a) => !a.startsWith('kms:')).sort()).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+    ]);
+    // KMS only through DynamoDB (the table's SSE); no envelope grant.
+    for (const s of policyStatements(template).filter(
+      (x) => x.role === role && x.statement.Effect === 'Allow',
+    )) {
+      if (asArray(s.statement.Action).some((a) => a.startsWith('kms:')))
+        expect(s.statement.Condition?.StringEquals?.['kms:ViaService']).toBeDefined();
+    }
+  });
+
   it('give the web app no way to send mail itself', () => {
     const role = roleOfFunction(template, 'WebFunction');
     const actions = policyStatements(template)

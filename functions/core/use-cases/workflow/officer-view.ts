@@ -7,6 +7,7 @@ import type {
   Disclosure,
   Handover,
   HandoverState,
+  MailProblem,
   SignalEvent,
   SignalRecord,
 } from '../../signal.ts';
@@ -38,6 +39,8 @@ export type HandoverView = {
   reminders: number;
   paused?: { at: string; by: string };
   overdueSince?: string;
+  /** SES reported a permanent bounce or a complaint on a mail to this partner. */
+  mailProblem?: MailProblem;
 };
 
 export type OfficerWorkflowView = {
@@ -158,6 +161,7 @@ async function handoverView(
     reminders: h.reminders?.length ?? 0,
     ...(h.paused ? { paused: h.paused } : {}),
     ...(h.overdueSince ? { overdueSince: h.overdueSince } : {}),
+    ...(h.mailProblem ? { mailProblem: h.mailProblem } : {}),
   };
 }
 
