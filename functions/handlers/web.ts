@@ -1,13 +1,16 @@
 import type { KeyringNode } from '@aws-crypto/client-node';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
 import middy from '@middy/core';
 import { handle } from 'hono/aws-lambda';
+import { S3BlobStore } from '#adapters/blob/s3-blob-store.ts';
 import { EncryptionSdkCrypto, kmsKeyring } from '#adapters/crypto/encryption-sdk.ts';
 import { HmacBlindIndex, HmacLinkSigner } from '#adapters/crypto/hmac.ts';
 import { DynamoAuthAudit } from '#adapters/dynamo/auth-audit.ts';
 import { DynamoAuthStore } from '#adapters/dynamo/auth-store.ts';
 import { DynamoBlindIndexStore } from '#adapters/dynamo/blind-index-store.ts';
 import { documentClient } from '#adapters/dynamo/client.ts';
+import { DynamoRetentionStore } from '#adapters/dynamo/retention-store.ts';
 import { DynamoSecondFactorStore } from '#adapters/dynamo/second-factor-store.ts';
 import { DynamoSignalStore } from '#adapters/dynamo/signal-store.ts';
 import { DynamoWorkLists } from '#adapters/dynamo/work-lists.ts';
@@ -65,6 +68,16 @@ export function webDeps(wiring: WebWiring = {}): { deps: AppDeps; config: Config
     ids: randomIds,
     render,
     logger: wiring.logger ?? log.port,
+    // Attachments, reporter additions and early erasure (officers only).
+    retention: new DynamoRetentionStore(doc, table),
+    ...(env[ENV.attachmentsBucket]
+      ? {
+          blobs: new S3BlobStore({
+            client: new S3Client({}),
+            bucket: env[ENV.attachmentsBucket] as string,
+          }),
+        }
+      : {}),
   };
   return { deps, config };
 }

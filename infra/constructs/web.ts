@@ -8,7 +8,14 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import { ENV } from '#config/env.ts';
-import { grantEnvelope, grantKeyViaServices, grantSecretDerivation, grantTable } from './access.ts';
+import {
+  grantEnvelope,
+  grantKeyViaServices,
+  grantListObjects,
+  grantObjects,
+  grantSecretDerivation,
+  grantTable,
+} from './access.ts';
 import { MeldrouteFunction } from './function.ts';
 import type { Shared } from './shared.ts';
 
@@ -52,6 +59,7 @@ export class Web extends Construct {
         ...shared.environment,
         [ENV.baseUrl]: this.baseUrl,
         [ENV.secretsKeyArn]: data.secretsKey.keyArn,
+        [ENV.attachmentsBucket]: data.attachments.bucketName,
       },
     });
     const role = this.web.role;
@@ -64,10 +72,15 @@ export class Web extends Construct {
         'dynamodb:UpdateItem',
         'dynamodb:DeleteItem',
         'dynamodb:Query',
+        // Early erasure finds a signal's blind-index entries, whose keys it cannot recompute.
+        'dynamodb:Scan',
       ],
-      ['byReceived', 'byStatus'],
+      ['byReceived', 'byStatus', 'due', 'agenda'],
     );
-    grantKeyViaServices(role, data.key, ['dynamodb']);
+    grantKeyViaServices(role, data.key, ['dynamodb', 's3']);
+    // Officers download attachments and reporter additions; early erasure deletes them.
+    grantObjects(role, data.attachments, '', ['s3:GetObject', 's3:DeleteObject']);
+    grantListObjects(role, data.attachments, ['attachments/*', 'additions/*', 'processed/*']);
     // Staff and officers: every part of their own municipality. A partner-facing
     // function gets its own role without the reporter part.
     grantEnvelope(role, data.key, {
