@@ -130,6 +130,20 @@ export function createApp(deps: AppDeps) {
         503,
       );
     }
+    if (err instanceof MeldrouteError && err.code === 'DECRYPT_FAILED') {
+      // A ciphertext that does not belong here (moved, tampered or a wrong key): never guess.
+      deps.logger.error('decryption refused', { error: err.name, code: err.code });
+      return page(
+        c,
+        <ErrorPage
+          config={config}
+          status={500}
+          title="Signaal kan niet worden gelezen"
+          message="De versleutelde gegevens van dit signaal kloppen niet. Er wordt niets getoond. Meld dit bij de beheerder van Meldroute."
+        />,
+        500,
+      );
+    }
     deps.logger.error('unhandled error', {
       error: err.name,
       code: err instanceof MeldrouteError ? err.code : 'UNKNOWN',

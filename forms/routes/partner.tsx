@@ -3,6 +3,7 @@ import {
   openPartnerLink,
   recordPartnerFeedback,
 } from '#core/use-cases/workflow/partner-feedback.ts';
+import { readPartnerToken } from '#core/workflow/partner-link.ts';
 import type { AppDeps, AppEnv } from '../http/context.ts';
 import { formFields, page } from '../http/respond.ts';
 import { assertCsrf } from '../http/session.ts';
@@ -70,7 +71,21 @@ export function partnerRoutes(deps: AppDeps) {
       deps.afterWrite?.();
       return c.redirect(`/partner/${token}?ontvangen=1`, 303);
     }
-    if (r.reason !== 'empty') return invalid(c);
+    if (r.reason !== 'empty') {
+      // As on GET: a refusal is logged, and audited on the handover the authentic link names.
+      deps.logger.info('partner link refused', { reason: r.reason });
+      const read = readPartnerToken(w.linkSigner, token);
+      const signal = read.ok ? await w.store.get(read.claims.signalId) : undefined;
+      if (read.ok && signal?.handovers?.some((h) => h.id === read.claims.handoverId)) {
+        await w.store.appendAudit(signal.id, {
+          at: w.clock.now().toISOString(),
+          actor: 'partner',
+          type: 'partner_link_refused',
+          detail: r.reason,
+        });
+      }
+      return invalid(c);
+    }
     const opened = await openPartnerLink(w, { token });
     if (!opened.ok) return invalid(c);
     return page(
