@@ -20,7 +20,12 @@ export function securityHeaders(opts: { https: boolean }): MiddlewareHandler {
   return async (c, next) => {
     await next();
     const h = c.res.headers;
-    h.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+    // A route may ask for a sandbox (attachment downloads): keep the app's policy and add it.
+    const sandbox = /(^|;)\s*sandbox\b/.test(h.get('Content-Security-Policy') ?? '');
+    h.set(
+      'Content-Security-Policy',
+      sandbox ? `${CONTENT_SECURITY_POLICY}; sandbox` : CONTENT_SECURITY_POLICY,
+    );
     h.set('X-Content-Type-Options', 'nosniff');
     h.set('X-Frame-Options', 'DENY');
     h.set('Referrer-Policy', 'no-referrer');
