@@ -6,8 +6,8 @@ import { freshForm, pool, rawItems, signals } from './support.ts';
 
 const OFFICER = 'aandachtsfunctionaris@montfoort.example';
 const STAFF = 'firewall-medewerker@montfoort.example';
-const FORMS = 20;
-const MAILS = 10;
+const FORMS = 70;
+const MAILS = 30;
 const CANARY = 'kanarieqx';
 const PARTNERS = ['zorgcoordinator', 'nla', 'riec'];
 
