@@ -1,4 +1,5 @@
 import {
+  AlgorithmSuiteIdentifier,
   buildClient,
   CommitmentPolicy,
   type KeyringNode,
@@ -9,7 +10,24 @@ import {
 import { DecryptionError } from '#core/errors.ts';
 import type { Crypto, EncryptionContext } from '#core/ports.ts';
 
-const { encrypt, decrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
+/**
+ * Key commitment on encrypt and decrypt, and at most one wrapped data key per
+ * message: every message this app writes has exactly one, so a message with
+ * more is refused before any keyring (or KMS) is asked about it.
+ */
+const { encrypt, decrypt } = buildClient({
+  commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT,
+  maxEncryptedDataKeys: 1,
+});
+
+/**
+ * The committing suite without an ECDSA signature (docs/adr/0013). Whoever can
+ * decrypt a part may also encrypt that part here, so a signature would only
+ * prove what the encryption context and IAM already do, at about 2.5 ms and
+ * most of the garbage of every seal. Messages written earlier with the signing
+ * suite still open: decrypt reads the suite from each message's header.
+ */
+export const ALGORITHM_SUITE = AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY;
 
 /**
  * Plaintext per authenticated frame. The SDK's default of 4 KiB cuts a 1 MB
@@ -33,6 +51,7 @@ export class EncryptionSdkCrypto implements Crypto {
     const { result } = await encrypt(this.keyring, plain, {
       encryptionContext: { ...context },
       frameLength: FRAME_LENGTH,
+      suiteId: ALGORITHM_SUITE,
     });
     return new Uint8Array(result);
   }
