@@ -8,7 +8,7 @@ import type {
   SignalStore,
 } from '../ports.ts';
 import { amsterdamYear } from '../reference.ts';
-import { openJson } from '../sealing.ts';
+import { openJson, unpackJson } from '../sealing.ts';
 import { type ContentPart, ContentPartSchema, type SignalRecord } from '../signal.ts';
 import { type Identifier, identifiersOf } from './identifiers.ts';
 
@@ -125,7 +125,7 @@ export async function rebuildBlindIndex(
         (signal.notes ?? []).map((n) =>
           deps.crypto
             .decrypt(n.cipher, { municipality, signalId: signal.id, part: `note:${n.n}` })
-            .then((b) => new TextDecoder().decode(b)),
+            .then(openNote),
         ),
       );
       entries += await indexSignal(deps, signal, content, notes.map(noteText));
@@ -136,12 +136,16 @@ export async function rebuildBlindIndex(
   return { signals, entries };
 }
 
-/** Notes are sealed as JSON `{text}`; the raw string is also accepted. */
-function noteText(json: string): string {
+/** Notes are sealed as JSON `{text}` (sealJson); a bare string is also accepted. */
+function openNote(plain: Uint8Array): unknown {
   try {
-    const v = JSON.parse(json) as { text?: unknown };
-    return typeof v.text === 'string' ? v.text : json;
+    return unpackJson(plain);
   } catch {
-    return json;
+    return { text: new TextDecoder().decode(plain) };
   }
+}
+
+function noteText(value: unknown): string {
+  const text = (value as { text?: unknown } | null)?.text;
+  return typeof text === 'string' ? text : '';
 }
