@@ -305,10 +305,16 @@ describe('crash between steps', () => {
     const per = shapes(outbox);
     const refs = sigs.map((s) => s.reference as string);
     let differing = 0;
+    const differences: string[] = [];
     for (const s of sigs) {
       const got = JSON.stringify(per.get(s.reference as string));
-      if (got !== (s.channel === 'form' ? expected.form : expected.mail)) differing++;
-      if (s.status !== 'received') differing++;
+      const want = s.channel === 'form' ? expected.form : expected.mail;
+      if (got !== want || s.status !== 'received') {
+        differing++;
+        differences.push(
+          `${s.reference} (${s.channel}, ${s.status}, pendingMails ${s.pendingMails ?? 0}): ${got} instead of ${want}`,
+        );
+      }
     }
     const perMessageId = new Map<string, number>();
     for (const m of outbox) {
@@ -338,7 +344,7 @@ describe('crash between steps', () => {
     expect(lostMails).toBe(0);
     expect(lostForms).toBe(0);
     expect(unprocessed).toBe(0);
-    expect(differing).toBe(0);
+    expect(differences).toEqual([]);
     expect(sentTwice).toBe(0);
     expect(new Set(refs).size).toBe(refs.length);
     expect(atBoundary).toBe(totalKills);
