@@ -14,7 +14,12 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { buildClient, CommitmentPolicy } from '@aws-crypto/client-node';
 import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { EncryptionSdkCrypto, rawAesKeyring } from '#adapters/crypto/encryption-sdk.ts';
+import {
+  ALGORITHM_SUITE,
+  EncryptionSdkCrypto,
+  FRAME_LENGTH,
+  rawAesKeyring,
+} from '#adapters/crypto/encryption-sdk.ts';
 import { documentClient, ensureTable } from '#adapters/dynamo/client.ts';
 import { startEmbeddedDynamo } from '#adapters/dynamo/embedded.ts';
 import { DynamoSignalStore } from '#adapters/dynamo/signal-store.ts';
@@ -153,7 +158,10 @@ async function run(ctx: BenchContext): Promise<Row[]> {
       const clone = { ...item, [KEY.pk]: `${String(item[KEY.pk])}-${i}` };
 
       const base = await timed(async () => {
+        // The same suite and frames the app seals with (ADR 13), so the ratio is our overhead.
         await encrypt(keyring, payload, {
+          suiteId: ALGORITHM_SUITE,
+          frameLength: FRAME_LENGTH,
           encryptionContext: {
             municipality: config.municipality.code,
             signalId: `b${i}`,
