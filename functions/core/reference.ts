@@ -1,8 +1,12 @@
+/** Built once: constructing an Intl formatter costs far more than formatting with it. */
+const YEAR_IN_AMSTERDAM = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/Amsterdam',
+  year: 'numeric',
+});
+
 /** The calendar year in Amsterdam: a signal made on 31 December 23:30 UTC belongs to the next year. */
 export function amsterdamYear(at: Date): number {
-  return Number(
-    new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Amsterdam', year: 'numeric' }).format(at),
-  );
+  return Number(YEAR_IN_AMSTERDAM.format(at));
 }
 
 /** MH-2026-0001: sequential per year, at least four digits. */

@@ -116,14 +116,17 @@ export function workingDaysBetween(
   return n;
 }
 
+/** Built once: the reminder job formats a date per open handover. */
+const DATE_IN_AMSTERDAM = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Europe/Amsterdam',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
+
 /** The calendar date in Amsterdam of an instant: what "today" means to the officer. */
 export function amsterdamDate(at: Date): string {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'Europe/Amsterdam',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(at);
+  return DATE_IN_AMSTERDAM.format(at);
 }
 
 export function addDays(date: string, days: number): string {
