@@ -65,6 +65,26 @@ export async function submitSignal(deps: SubmitDeps, input: SubmitInput): Promis
   const municipality = config.municipality.code;
   const { reporter, content, classification } = input.submission;
 
+  // Sealing and rendering do not depend on each other: on AWS each seal is a
+  // KMS round trip, so they run side by side rather than one after another.
+  const [reporterCipher, contentCipher, receipt, notice] = await Promise.all([
+    sealJson(crypto, reporter, { municipality, signalId: id, part: 'reporter' }),
+    sealJson(crypto, content, { municipality, signalId: id, part: 'content' }),
+    input.sendReceipt !== false && reporter.email
+      ? deps.render(input.channel === 'form' ? 'receipt' : 'receipt-email', {
+          municipality: config.municipality.name,
+          reference,
+          baseUrl: config.baseUrl,
+        })
+      : undefined,
+    deps.render('new-signal', {
+      municipality: config.municipality.name,
+      reference,
+      link: `${config.baseUrl}/inbox/${id}`,
+      acute: classification.urgency === 'acute',
+    }),
+  ]);
+
   const record: SignalRecord = {
     id,
     reference,
@@ -77,12 +97,8 @@ export async function submitSignal(deps: SubmitDeps, input: SubmitInput): Promis
     receivedAt: at,
     updatedAt: at,
     version: 1,
-    reporterCipher: await sealJson(crypto, reporter, {
-      municipality,
-      signalId: id,
-      part: 'reporter',
-    }),
-    contentCipher: await sealJson(crypto, content, { municipality, signalId: id, part: 'content' }),
+    reporterCipher,
+    contentCipher,
     events: [
       {
         at,
@@ -95,26 +111,15 @@ export async function submitSignal(deps: SubmitDeps, input: SubmitInput): Promis
   };
 
   const mails: OutgoingEmail[] = [];
-  if (input.sendReceipt !== false && reporter.email) {
-    const r = await deps.render(input.channel === 'form' ? 'receipt' : 'receipt-email', {
-      municipality: config.municipality.name,
-      reference,
-      baseUrl: config.baseUrl,
-    });
+  if (receipt && reporter.email) {
     mails.push({
       id: `${id}-receipt`,
       to: [reporter.email],
-      ...r,
+      ...receipt,
       ...(input.replyTo ? { replyTo: input.replyTo } : {}),
       headers: autoSubmitted,
     });
   }
-  const notice = await deps.render('new-signal', {
-    municipality: config.municipality.name,
-    reference,
-    link: `${config.baseUrl}/inbox/${id}`,
-    acute: classification.urgency === 'acute',
-  });
   for (const [i, officer] of config.officers.entries()) {
     mails.push({ id: `${id}-notice-${i}`, to: [officer], ...notice, headers: autoSubmitted });
   }
