@@ -69,6 +69,8 @@ export async function startLocalMailIntake(o: {
 }): Promise<LocalMailIntake> {
   const blobs = o.blobs ?? new FileBlobStore(join(o.dataDir, 'blobs'));
   const replyKey = await loadOrCreateKey(join(o.dataDir, 'keys', 'reply-token.key'));
+  // One parser, so one worker thread for all messages (ended in close()).
+  const parser = new PostalMimeParser();
   const deps: IntakeDeps = {
     config: o.config,
     store: new DynamoSignalStore(o.doc, o.table),
@@ -77,7 +79,7 @@ export async function startLocalMailIntake(o: {
     ids: o.ids,
     render: o.render,
     blobs,
-    parser: new PostalMimeParser(),
+    parser,
     mailer: o.mailer,
     logger: o.logger,
     replyTokens: new HmacReplyTokens(replyKey),
@@ -134,6 +136,7 @@ export async function startLocalMailIntake(o: {
       clearInterval(timer);
       await smtp.close();
       await chain;
+      await parser.close();
     },
   };
 }

@@ -44,6 +44,7 @@ export async function mailIntakeHarness() {
   const sentDirectly: OutgoingEmail[] = [];
   const config = exampleConfig;
   const municipality = config.municipality.code;
+  const parser = new PostalMimeParser();
   const deps: IntakeDeps = {
     config,
     store,
@@ -52,7 +53,7 @@ export async function mailIntakeHarness() {
     ids: counterIds(),
     render: emailRenderer,
     blobs,
-    parser: new PostalMimeParser(),
+    parser,
     mailer: { send: async (m) => void sentDirectly.push(m) },
     logger,
     replyTokens: new HmacReplyTokens(randomBytes(32)),
@@ -130,6 +131,7 @@ export async function mailIntakeHarness() {
     queuedMails,
     opened,
     async close() {
+      await parser.close();
       await t.close();
       await rm(dir, { recursive: true, force: true });
     },

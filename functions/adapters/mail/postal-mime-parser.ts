@@ -1,14 +1,19 @@
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
 import PostalMime, { type Email } from 'postal-mime';
 import type { MailParser } from '#core/ports.ts';
+import { ParseTimeoutError, PostalMimeWorker, type PostalOptions } from './postal-mime-worker.ts';
+
+export { ParseTimeoutError };
 
 /**
- * MailParser with postal-mime, run in a worker thread per message. Input is
- * hostile: postal-mime's own limits (nesting depth, total header size) reject
- * the known pathological shapes, and the worker adds what no in-process
- * parser can: a hard time box (terminate) and a memory cap, so one message
- * can neither hang the intake nor take the process down with it.
+ * MailParser with postal-mime, run in a worker thread. Input is hostile:
+ * postal-mime's own limits (nesting depth, total header size) reject the
+ * known pathological shapes, and the worker adds what no in-process parser
+ * can: a hard time box (terminate) and a memory cap, so one message can
+ * neither hang the intake nor take the process down with it. The worker is
+ * started at the first message and kept for the next ones (one message at a
+ * time); a message that overruns the time box or kills the worker fails
+ * alone, and the next one gets a fresh worker. Call `close()` when done (an
+ * idle worker never keeps the process alive, but it holds its memory).
  *
  * `isolation: 'inline'` parses in-process instead, for Lambda: there the
  * invocation is the sandbox (its timeout and memory limit), the bundle is one
@@ -30,12 +35,9 @@ export type PostalMimeParserOptions = {
   isolation?: 'worker' | 'inline';
 };
 
-export class ParseTimeoutError extends Error {
-  override readonly name = 'ParseTimeoutError';
-}
-
 export class PostalMimeParser implements MailParser {
   readonly #options: Required<PostalMimeParserOptions>;
+  #thread: PostalMimeWorker | undefined;
 
   constructor(options: PostalMimeParserOptions = {}) {
     this.#options = {
@@ -57,12 +59,22 @@ export class PostalMimeParser implements MailParser {
     return message;
   }
 
-  #postalOptions() {
+  /** Worker threads started so far (for tests: 1 while no message failed hard). */
+  get workersStarted(): number {
+    return this.#thread?.started ?? 0;
+  }
+
+  /** Waits for the messages handed in so far, then ends the worker (a later parse starts a new one). */
+  async close(): Promise<void> {
+    await this.#thread?.close();
+  }
+
+  #postalOptions(): PostalOptions {
     return {
       maxNestingDepth: this.#options.maxNestingDepth,
       maxHeadersSize: this.#options.maxHeadersSize,
       maxRfc822NestingDepth: 3,
-      attachmentEncoding: 'arraybuffer' as const,
+      attachmentEncoding: 'arraybuffer',
     };
   }
 
@@ -82,56 +94,23 @@ export class PostalMimeParser implements MailParser {
     }
   }
 
-  #worker(bytes: Uint8Array): Promise<MappedMessage> {
+  async #worker(bytes: Uint8Array): Promise<MappedMessage> {
     const o = this.#options;
-    return new Promise((resolve, reject) => {
-      const worker = new Worker(WORKER_SOURCE, {
-        eval: true,
-        workerData: { modulePath: postalMimePath() },
-        resourceLimits: { maxOldGenerationSizeMb: o.maxMemoryMb, maxYoungGenerationSizeMb: 64 },
-        stdout: true,
-        stderr: true,
-      });
-      let settled = false;
-      const finish = (fn: () => void) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        void worker.terminate();
-        fn();
-      };
-      const timer = setTimeout(
-        () => finish(() => reject(new ParseTimeoutError(`parse took over ${o.timeoutMs} ms`))),
-        o.timeoutMs,
-      );
-      worker.once('message', (m: WorkerReply) =>
-        finish(() => {
-          if (!m.ok) return reject(new Error(m.error));
-          resolve(withBytes(mapEmail(m.email, o.maxHeaders).message));
-        }),
-      );
-      worker.once('error', (err) => finish(() => reject(err)));
-      worker.once('exit', (code) =>
-        finish(() => reject(new Error(`parser worker exited with ${code}`))),
-      );
-      worker.postMessage({ raw: bytes, options: this.#postalOptions(), maxHeaders: o.maxHeaders });
-    });
+    this.#thread ??= new PostalMimeWorker({ timeoutMs: o.timeoutMs, maxMemoryMb: o.maxMemoryMb });
+    // The one copy: the caller keeps its bytes, the worker gets its own buffer, transferred.
+    const own = new Uint8Array(bytes.byteLength);
+    own.set(bytes);
+    const email = await this.#thread.parse(own.buffer, this.#postalOptions());
+    return withBytes(mapEmail(email, o.maxHeaders).message);
   }
 }
 
 type MappedMessage = ReturnType<typeof mapEmail>['message'];
-type WorkerReply = { ok: true; email: Email } | { ok: false; error: string };
 
 /** The core validates attachment content as Uint8Array. */
 function withBytes(message: MappedMessage): MappedMessage {
   for (const a of message.attachments) a.content = new Uint8Array(a.content as ArrayBuffer);
   return message;
-}
-
-let modulePath: string | undefined;
-function postalMimePath(): string {
-  modulePath ??= createRequire(import.meta.url).resolve('postal-mime');
-  return modulePath;
 }
 
 /**
@@ -198,24 +177,3 @@ function mapEmail(email: Email, maxHeaders: number) {
   };
   return { message };
 }
-
-/**
- * The worker: plain CommonJS so it runs the same under node, tsx and vitest.
- * It only parses; the Email (plain objects and ArrayBuffers) is mapped on the
- * main thread. Attachment buffers are transferred, not copied.
- */
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const mod = require(workerData.modulePath);
-const PostalMime = mod.default || mod;
-parentPort.once('message', async ({ raw, options }) => {
-  try {
-    const email = await PostalMime.parse(raw, options);
-    email.headerLines = [];
-    const buffers = email.attachments.map((a) => a.content).filter((c) => c instanceof ArrayBuffer);
-    parentPort.postMessage({ ok: true, email }, [...new Set(buffers)]);
-  } catch (err) {
-    parentPort.postMessage({ ok: false, error: String((err && err.message) || err).slice(0, 200) });
-  }
-});
-`;
