@@ -91,9 +91,9 @@ export async function startLocalMailIntake(o: {
 
   let chain: Promise<void> = Promise.resolve();
   let closing = false;
-  const run = (rawKey: string): Promise<void> => {
+  const run = (rawKey: string, raw?: Uint8Array): Promise<void> => {
     const next = chain.then(async () => {
-      await intakeRawMail(deps, { rawKey, receivedVia: 'smtp' });
+      await intakeRawMail(deps, { rawKey, ...(raw ? { raw } : {}), receivedVia: 'smtp' });
       // While shutting down, queued mail waits in the outbox for the next start.
       if (!closing) o.afterIntake();
     });
@@ -114,7 +114,7 @@ export async function startLocalMailIntake(o: {
     crypto: o.crypto,
     ids: o.ids,
     logger: o.logger,
-    onStored: (rawKey) => void run(rawKey).catch(() => undefined),
+    onStored: (rawKey, raw) => void run(rawKey, raw).catch(() => undefined),
   });
   void recover();
   const timer = setInterval(() => void recover(), RETRY_MS);

@@ -25,8 +25,11 @@ export type SmtpIntakeOptions = {
   crypto: Crypto;
   ids: IdGenerator;
   logger: Logger;
-  /** Called with `raw/<rawId>` after the 250; must not throw (errors are its own). */
-  onStored: (rawKey: string) => void;
+  /**
+   * Called with `raw/<rawId>` and the same bytes in clear after the 250; must
+   * not throw (errors are its own).
+   */
+  onStored: (rawKey: string, raw: Uint8Array) => void;
 };
 
 export type SmtpIntake = { host: string; port: number; close(): Promise<void> };
@@ -75,7 +78,7 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<SmtpI
             () => {
               logger.info('mail stored', { rawId, bytes: raw.byteLength });
               callback(null, `OK: opgeslagen als ${rawId}`);
-              setImmediate(() => options.onStored(blobKeys.raw(rawId)));
+              setImmediate(() => options.onStored(blobKeys.raw(rawId), raw));
             },
             (err: Error) => {
               logger.error('mail not stored', { rawId, error: err.name });

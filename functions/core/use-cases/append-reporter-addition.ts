@@ -69,12 +69,14 @@ export async function appendReporterAddition(
     ...a,
     meta: { ...a.meta, id: `${input.additionId}-${a.meta.id}` },
   }));
-  for (const a of attachments) {
-    await deps.blobs.put(
-      blobKeys.attachment(input.signalId, a.meta.id),
-      await deps.crypto.encrypt(a.content, contexts.attachment(municipality, input.signalId)),
-    );
-  }
+  await Promise.all(
+    attachments.map(async (a) =>
+      deps.blobs.put(
+        blobKeys.attachment(input.signalId, a.meta.id),
+        await deps.crypto.encrypt(a.content, contexts.attachment(municipality, input.signalId)),
+      ),
+    ),
+  );
   const at = deps.clock.now().toISOString();
   const addition: ReporterAddition = {
     id: input.additionId,

@@ -55,6 +55,11 @@ export type IntakeDeps = SubmitDeps & {
 export type IntakeInput = {
   /** `raw/<rawId>`: the raw message, sealed, stored before the sender was told "accepted". */
   rawKey: string;
+  /**
+   * The same bytes in clear, when the caller still holds them (right after
+   * storing them): saves reading and decrypting them back. Recovery reads.
+   */
+  raw?: Uint8Array;
   receivedVia: 'smtp' | 'ses';
   verdicts?: MailVerdicts;
   /** RCPT TO addresses when the transport knows them (SES receipt). */
@@ -62,7 +67,7 @@ export type IntakeInput = {
 };
 
 /** One raw message in clear, e.g. read from the SES raw-mail bucket. */
-export type MailInput = Omit<IntakeInput, 'rawKey'> & { rawId: string; raw: Uint8Array };
+export type MailInput = Omit<IntakeInput, 'rawKey' | 'raw'> & { rawId: string; raw: Uint8Array };
 
 export type IntakeOutcome =
   | { kind: 'signal'; rawId: string; signalId: string; reference: string; duplicate: boolean }
@@ -101,13 +106,16 @@ export async function intakeRawMail(deps: IntakeDeps, input: IntakeInput): Promi
   if (!rawId) throw new Error('not a raw mail key');
   const municipality = deps.config.municipality.code;
   if (await deps.blobs.get(blobKeys.processed(rawId))) return { kind: 'already-processed', rawId };
-  const sealed = await deps.blobs.get(input.rawKey);
-  if (!sealed) {
-    deps.logger.warn('raw mail missing', { rawId });
-    return { kind: 'missing', rawId };
+  const { rawKey: _k, raw: given, ...rest } = input;
+  let raw = given;
+  if (!raw) {
+    const sealed = await deps.blobs.get(input.rawKey);
+    if (!sealed) {
+      deps.logger.warn('raw mail missing', { rawId });
+      return { kind: 'missing', rawId };
+    }
+    raw = await deps.crypto.decrypt(sealed, contexts.raw(municipality, rawId));
   }
-  const raw = await deps.crypto.decrypt(sealed, contexts.raw(municipality, rawId));
-  const { rawKey: _k, ...rest } = input;
   const outcome = await intakeMail(deps, { ...rest, rawId, raw });
   await deps.blobs.put(
     blobKeys.processed(rawId),
@@ -196,9 +204,7 @@ async function decide(deps: IntakeDeps, input: MailInput): Promise<IntakeOutcome
   const signalId = idFromKey('email', idempotencyKey);
   const municipality = config.municipality.code;
   const content = built.submission.content;
-  for (const a of built.attachments) await putAttachment(deps, signalId, a.meta.id, a.content);
   if (built.attachOriginal) {
-    await putAttachment(deps, signalId, ORIGINAL_ATTACHMENT_ID, raw);
     content.attachments = [...(content.attachments ?? []), originalAttachmentMeta(raw.byteLength)];
   }
   if (input.verdicts?.spam === 'FAIL') {
@@ -207,10 +213,16 @@ async function decide(deps: IntakeDeps, input: MailInput): Promise<IntakeOutcome
       'De spamfilter van de mailserver merkte deze e-mail aan als spam.',
     ];
   }
-  await deps.blobs.put(
-    blobKeys.headers(signalId),
-    await sealJson(deps.crypto, message.headers, contexts.headers(municipality, signalId)),
-  );
+  // Every blob the signal refers to is stored before the signal is; the blobs
+  // themselves are independent, so they are sealed and written side by side
+  // (each durable write waits for its own fsync).
+  await Promise.all([
+    ...built.attachments.map((a) => putAttachment(deps, signalId, a.meta.id, a.content)),
+    ...(built.attachOriginal ? [putAttachment(deps, signalId, ORIGINAL_ATTACHMENT_ID, raw)] : []),
+    sealJson(deps.crypto, message.headers, contexts.headers(municipality, signalId)).then(
+      (sealed) => deps.blobs.put(blobKeys.headers(signalId), sealed),
+    ),
+  ]);
   const token = deps.replyTokens?.issue(signalId);
   const result = await submitSignal(deps, {
     submission: built.submission,
