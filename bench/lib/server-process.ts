@@ -5,10 +5,10 @@ import type { LocalRuntime } from '#local/runtime.ts';
 import { ROOT, sleep } from './setup.ts';
 
 /**
- * `npm start` as a child process: the same entry (functions/local/main.ts),
- * the same tsx loader, but started as `node --import tsx` so the process we
- * sample is the server itself (the tsx CLI would put a wrapper process in
- * between). Loopback only, free ports, its own data directory.
+ * `npm start` as a child process: package.json's start command (node, its
+ * flags, the tsx loader and functions/local/main.ts) run directly rather than
+ * through npm, so the process we sample is the server itself. Loopback only,
+ * free ports, its own data directory.
  */
 export type ServerProcess = {
   url: string;
@@ -23,7 +23,7 @@ export async function startServerProcess(options: {
   dataDir: string;
   configFile: string;
 }): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'functions/local/main.ts'], {
+  const child = spawn(process.execPath, await startArguments(), {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -85,6 +85,16 @@ export async function startServerProcess(options: {
       }
     },
   };
+}
+
+/** The arguments of package.json's `start` script after `node`. */
+export async function startArguments(): Promise<string[]> {
+  const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const [command, ...args] = pkg.scripts.start.trim().split(/\s+/);
+  if (command !== 'node') throw new Error(`npm start is not a node command: ${pkg.scripts.start}`);
+  return args;
 }
 
 export async function countMails(outboxDir: string): Promise<number> {
