@@ -5,17 +5,20 @@
  * fresh Node process importing the bare one.
  *
  * Handlers are found by glob (functions/handlers/*.ts); the ones the issue
- * names but that do not exist yet get a "not measured yet" row. The esbuild
- * options are infra/constructs/function.ts's (NodejsFunction's bundling),
- * repeated here because loading aws-cdk-lib to read them takes seconds.
- * Cold start here is Node 20 on this machine's x64; Lambda runs Node 22 on
- * arm64, so only the ratio carries over.
+ * names but that do not exist yet get a "not measured yet" row. Both sides
+ * are built by infra/bundle.ts's `buildLambda`, the build CDK deploys
+ * (infra/constructs/function.ts): the same esbuild options and plugins, the
+ * same files next to the bundle. Size counts every JavaScript file of the
+ * asset, lazily imported chunks included; the cold start loads only
+ * index.mjs and what it imports statically. Cold start here is Node 20 on
+ * this machine's x64; Lambda runs Node 22 on arm64, so only the ratio
+ * carries over.
  */
 import { spawn } from 'node:child_process';
-import { copyFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type BuildOptions, build } from 'esbuild';
+import { buildLambda, LAMBDA_ENTRY_FILE, type LambdaBundle } from '../../infra/bundle.ts';
 import { atMost, failed, measured, notMeasured, type Row } from '../lib/harness.ts';
 import { type BenchContext, ROOT, scratchDir } from '../lib/setup.ts';
 import { median } from '../lib/stats.ts';
@@ -28,27 +31,12 @@ const EXPECTED = ['web', 'outbox', 'ses-inbound'];
 const sizeMetric = (h: string) => `Lambda bundle size: ${h}`;
 const coldMetric = (h: string) => `Lambda cold start: ${h} (p50)`;
 
-/** infra/constructs/function.ts, `bundling`. */
-const ESBUILD: BuildOptions = {
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node22',
-  minify: true,
-  sourcemap: false,
-  mainFields: ['module', 'main'],
-  external: [],
-  banner: {
-    js: "import { createRequire as __meldrouteRequire } from 'node:module'; const require = __meldrouteRequire(import.meta.url);",
-  },
-  tsconfig: join(ROOT, 'tsconfig.json'),
-  logLevel: 'silent',
-  metafile: true,
-};
-
 /** What the CDK stacks set (test/infra/bundles.test.ts uses the same): names and ARNs, no secrets. */
 const LAMBDA_ENV = {
   PATH: process.env.PATH ?? '',
+  // As infra/constructs/function.ts sets it: Node then reads each loaded file's source map at
+  // import. BENCH_LAMBDA_NODE_OPTIONS='' measures without (the figures before issue 8's change).
+  NODE_OPTIONS: process.env.BENCH_LAMBDA_NODE_OPTIONS ?? '--enable-source-maps',
   MELDROUTE_CONFIG: 'config.json',
   TABLE_NAME: 'meldroute',
   KMS_KEY_ARN: 'arn:aws:kms:eu-central-1:111122223333:key/11111111-2222-3333-4444-555555555555',
@@ -63,7 +51,16 @@ const LAMBDA_ENV = {
   POWERTOOLS_LOG_LEVEL: 'ERROR',
 };
 
-type Bundle = { dir: string; file: string; bytes: number; clients: string[] };
+type Bundle = LambdaBundle & {
+  dir: string;
+  file: string;
+  /** Every AWS SDK client package in the bundle, sorted. */
+  clients: string[];
+  /** Those only in lazily imported chunks (loaded on first use, not at init). */
+  lazyClients: string[];
+};
+
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
 
 export async function lambdaBundlesSuite(ctx: BenchContext): Promise<Row[]> {
   const handlersDir = join(ROOT, 'functions', 'handlers');
@@ -79,19 +76,25 @@ export async function lambdaBundlesSuite(ctx: BenchContext): Promise<Row[]> {
   for (const name of handlers) {
     try {
       const bundle = await bundleHandler(ctx, join(handlersDir, `${name}.ts`), join(out, name));
-      const key = bundle.clients.join(',');
+      const key = `${bundle.clients.join(',')} lazy ${bundle.lazyClients.join(',')}`;
       if (!bare.has(key))
-        bare.set(key, bareBundle(ctx, bundle.clients, join(out, `bare-${bare.size}`)));
+        bare.set(
+          key,
+          bareBundle(ctx, bundle.clients, bundle.lazyClients, join(out, `bare-${bare.size}`)),
+        );
       const baseline = await (bare.get(key) as Promise<Bundle>);
-      const sdk = bundle.clients.length ? bundle.clients.join(', ') : 'no AWS SDK client';
+      const lazy = new Set(bundle.lazyClients);
+      const sdk = bundle.clients.length
+        ? bundle.clients.map((c) => (lazy.has(c) ? `${c} (lazy)` : c)).join(', ')
+        : 'no AWS SDK client';
       rows.push(
         measured({
           metric: sizeMetric(name),
           unit: 'bytes',
-          value: bundle.bytes,
-          baseline: { label: 'bare handler, same SDK clients', value: baseline.bytes },
+          value: bundle.totalBytes,
+          baseline: { label: 'bare handler, same SDK clients', value: baseline.totalBytes },
           budget: SIZE_BUDGET,
-          note: `minified ESM without source map; SDK: ${sdk}`,
+          note: `minified ESM without source maps, all chunks; loaded at init ${kib(bundle.initBytes)} (bare ${kib(baseline.initBytes)}); SDK: ${sdk}`,
         }),
       );
       const times = await coldStarts([bundle, baseline], runs);
@@ -121,47 +124,57 @@ export async function lambdaBundlesSuite(ctx: BenchContext): Promise<Row[]> {
 }
 
 async function bundleHandler(ctx: BenchContext, entry: string, dir: string): Promise<Bundle> {
-  const file = join(dir, 'index.mjs');
-  const result = await build({
-    ...ESBUILD,
-    entryPoints: [entry],
-    outfile: file,
-    absWorkingDir: ROOT,
+  // Every run-time file, whichever the handler reads: the stacks choose per function.
+  const bundle = await buildLambda({
+    entry,
+    outdir: dir,
+    configJson: await readFile(ctx.configFile, 'utf8'),
+    assets: ['templates', 'stylesheet'],
+    logLevel: 'silent',
   });
-  // What infra's afterBundling puts next to the bundle (config, templates, stylesheet).
-  await writeFile(join(dir, 'config.json'), await readFile(ctx.configFile));
-  await mkdir(join(dir, 'compiled'), { recursive: true });
-  await mkdir(join(dir, 'static'), { recursive: true });
-  const templates = join(ROOT, 'templates');
-  for (const f of await readdir(join(templates, 'compiled'))) {
-    if (f.endsWith('.html'))
-      await copyFile(join(templates, 'compiled', f), join(dir, 'compiled', f));
-  }
-  for (const f of await readdir(templates)) {
-    if (f.endsWith('.txt')) await copyFile(join(templates, f), join(dir, f));
-  }
-  await copyFile(
-    join(ROOT, 'forms', 'static', 'meldroute.css'),
-    join(dir, 'static', 'meldroute.css'),
-  );
-
-  const clients = new Set<string>();
-  for (const input of Object.keys(result.metafile?.inputs ?? {})) {
-    const m = input.match(/node_modules\/@aws-sdk\/(client-[a-z0-9-]+|lib-dynamodb)\//);
-    if (m?.[1]) clients.add(`@aws-sdk/${m[1]}`);
-  }
-  return { dir, file, bytes: (await stat(file)).size, clients: [...clients].sort() };
+  const clientsIn = (inputs: Iterable<string>) => {
+    const clients = new Set<string>();
+    for (const input of inputs) {
+      const m = input.match(/node_modules\/@aws-sdk\/(client-[a-z0-9-]+|lib-dynamodb)\//);
+      if (m?.[1]) clients.add(`@aws-sdk/${m[1]}`);
+    }
+    return clients;
+  };
+  const all = clientsIn(Object.keys(bundle.metafile.inputs));
+  const atInit = clientsIn(bundle.initInputs);
+  return {
+    ...bundle,
+    dir,
+    file: join(dir, LAMBDA_ENTRY_FILE),
+    clients: [...all].sort(),
+    lazyClients: [...all].filter((c) => !atInit.has(c)).sort(),
+  };
 }
 
-/** A handler that constructs each SDK client the real one bundles, and does nothing else. */
-async function bareBundle(ctx: BenchContext, clients: string[], dir: string): Promise<Bundle> {
+/**
+ * A handler that constructs each SDK client the real one bundles, and does
+ * nothing else: at init, or on its first call for those the real one only
+ * imports lazily.
+ */
+async function bareBundle(
+  ctx: BenchContext,
+  clients: string[],
+  lazyClients: string[],
+  dir: string,
+): Promise<Bundle> {
+  const lazy = new Set(lazyClients);
   const lines: string[] = [];
   const made: string[] = [];
+  const later: string[] = [];
   for (const [i, pkg] of clients.entries()) {
     if (pkg === '@aws-sdk/lib-dynamodb') continue;
     const cls = await clientClass(pkg);
-    lines.push(`import { ${cls} as C${i} } from '${pkg}';`);
-    made.push(`new C${i}({})`);
+    if (lazy.has(pkg)) {
+      later.push(`new (await import('${pkg}')).${cls}({})`);
+    } else {
+      lines.push(`import { ${cls} as C${i} } from '${pkg}';`);
+      made.push(`new C${i}({})`);
+    }
   }
   if (clients.includes('@aws-sdk/lib-dynamodb')) {
     lines.push(
@@ -171,24 +184,20 @@ async function bareBundle(ctx: BenchContext, clients: string[], dir: string): Pr
     made.push('DynamoDBDocumentClient.from(new DocBase({}))');
   }
   lines.push(
-    `const clients = [${made.join(', ')}];`,
-    'export const handler = async () => ({ statusCode: 200, body: String(clients.length) });',
+    `const clients: unknown[] = [${made.join(', ')}];`,
+    'export const handler = async () => {',
+    ...later.map((c) => `  clients.push(${c});`),
+    '  return { statusCode: 200, body: String(clients.length) };',
+    '};',
   );
-  const file = join(dir, 'index.mjs');
-  const result = await build({
-    ...ESBUILD,
-    stdin: {
-      contents: lines.join('\n'),
-      resolveDir: ROOT,
-      loader: 'js',
-      sourcefile: 'bare-handler.mjs',
-    },
-    outfile: file,
-    absWorkingDir: ROOT,
+  const bundle = await buildLambda({
+    entry: { contents: lines.join('\n') },
+    outdir: dir,
+    logLevel: 'silent',
   });
-  if (result.errors.length) throw new Error('the bare handler does not build');
-  ctx.log(`bundles: bare handler with ${clients.join(', ') || 'no SDK client'}`);
-  return { dir, file, bytes: (await stat(file)).size, clients };
+  const described = clients.map((c) => (lazy.has(c) ? `${c} (lazy)` : c)).join(', ');
+  ctx.log(`bundles: bare handler with ${described || 'no SDK client'}`);
+  return { ...bundle, dir, file: join(dir, LAMBDA_ENTRY_FILE), clients, lazyClients };
 }
 
 /** The client class a package exports (`@aws-sdk/client-sesv2` → `SESv2Client`). */

@@ -1,6 +1,5 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import QRCode from 'qrcode';
 import { z } from 'zod';
 import {
   confirmEnrolment,
@@ -127,6 +126,8 @@ export function secondFactorRoutes(deps: AppDeps, https: boolean) {
     error?: string,
     status: 200 | 400 = 200,
   ) {
+    // Only this page draws a QR code: qrcode and pngjs load here, not in every cold start.
+    const { default: QRCode } = await import('qrcode');
     const qrDataUrl = await QRCode.toDataURL(enrolment.uri, {
       errorCorrectionLevel: 'M',
       margin: 2,

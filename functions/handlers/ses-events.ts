@@ -1,7 +1,6 @@
 import type { KeyringNode } from '@aws-crypto/client-node';
 import middy from '@middy/core';
 import { z } from 'zod';
-import { EncryptionSdkCrypto, kmsKeyring } from '#adapters/crypto/encryption-sdk.ts';
 import { documentClient } from '#adapters/dynamo/client.ts';
 import { DynamoSignalStore } from '#adapters/dynamo/signal-store.ts';
 import { systemClock } from '#adapters/system.ts';
@@ -13,6 +12,7 @@ import {
   recordMailEvent,
 } from '#core/use-cases/mail-events.ts';
 import { loadLambdaConfig, requireEnv } from './shared/config.ts';
+import { lazyCrypto } from './shared/lazy-crypto.ts';
 import { lambdaLogger, withLambdaContext } from './shared/logger.ts';
 
 /**
@@ -104,11 +104,19 @@ export function sesEventsDeps(wiring: SesEventsWiring = {}): SesEventsDeps {
   const table = requireEnv(env, ENV.tableName);
   const endpoint = env[ENV.dynamoEndpoint];
   const doc = documentClient(endpoint ? { endpoint } : {});
+  const keyring = wiring.keyring;
+  const keyArn = keyring ? undefined : requireEnv(env, ENV.kmsKeyArn);
   return {
     config,
     store: new DynamoSignalStore(doc, table),
     // Never used to encrypt or decrypt here (no mail is sent); the role has no envelope grant.
-    crypto: new EncryptionSdkCrypto(wiring.keyring ?? kmsKeyring(requireEnv(env, ENV.kmsKeyArn))),
+    // So the Encryption SDK is only imported if that ever changes, not in every cold start.
+    crypto: lazyCrypto(async () => {
+      const { EncryptionSdkCrypto, kmsKeyring } = await import(
+        '#adapters/crypto/encryption-sdk.ts'
+      );
+      return new EncryptionSdkCrypto(keyring ?? kmsKeyring(keyArn as string));
+    }),
     clock: systemClock,
     logger: wiring.logger ?? log.port,
   };

@@ -1,22 +1,25 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import {
+  AssetHashType,
+  DockerImage,
+  Duration,
+  type ILocalBundling,
+  RemovalPolicy,
+  Validations,
+} from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ENV } from '#config/env.ts';
+import { BUNDLED_CONFIG, type BundledAsset, LAMBDA_HANDLER, PROJECT_ROOT } from '../bundle.ts';
 
-export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export { BUNDLED_CONFIG, type BundledAsset, PROJECT_ROOT };
 
-/** Files a handler reads at run time next to its bundle (relative to import.meta.url). */
-export type BundledAsset =
-  /** templates/compiled/*.html and templates/*.txt, read by templates/render.ts. */
-  | 'templates'
-  /** forms/static/meldroute.css, read by forms/app.tsx at import. */
-  | 'stylesheet';
+const BUNDLE_SCRIPT = `${PROJECT_ROOT}scripts/bundle-lambda.ts`;
 
 export type MeldrouteFunctionProps = {
   /** File name under functions/handlers/, without .ts. */
@@ -34,13 +37,12 @@ export type MeldrouteFunctionProps = {
   reservedConcurrency?: number;
 };
 
-/** Relative to the bundle directory, i.e. /var/task on Lambda. */
-export const BUNDLED_CONFIG = 'config.json';
-
 /**
- * One Meldroute Lambda: Node.js 22 on arm64, bundled by a local esbuild as one
- * minified ESM file with a source map, its own role (nothing but its log group
- * until grants are added) and its own KMS-encrypted log group.
+ * One Meldroute Lambda: Node.js 22 on arm64, bundled by a local esbuild with
+ * infra/bundle.ts (the build bench/suites/lambda-bundles.ts measures) as
+ * minified ESM with source maps: index.mjs, plus chunks for code it imports
+ * lazily. Its own role (nothing but its log group until grants are added) and
+ * its own KMS-encrypted log group.
  */
 export class MeldrouteFunction extends Construct {
   readonly fn: NodejsFunction;
@@ -69,11 +71,18 @@ export class MeldrouteFunction extends Construct {
       }),
     );
 
-    const configB64 = Buffer.from(props.configJson).toString('base64');
-    const assets = props.assets ?? [];
+    const code = lambda.Code.fromAsset(PROJECT_ROOT, {
+      // The hash of what is deployed, not of the whole project directory.
+      assetHashType: AssetHashType.OUTPUT,
+      bundling: {
+        // Never Docker: there is no engine in CI, and a local esbuild is pinned in package.json.
+        image: DockerImage.fromRegistry('dummy'),
+        local: new LocalEsbuild(entry, props.assets ?? [], props.configJson),
+      },
+    });
     this.fn = new NodejsFunction(this, 'Function', {
-      entry,
-      handler: 'handler',
+      code,
+      handler: LAMBDA_HANDLER,
       description: props.description,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
@@ -87,51 +96,11 @@ export class MeldrouteFunction extends Construct {
       ...(props.reservedConcurrency
         ? { reservedConcurrentExecutions: props.reservedConcurrency }
         : {}),
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: `meldroute-${props.handler}`,
         [ENV.configFile]: BUNDLED_CONFIG,
         ...props.environment,
-      },
-      bundling: {
-        // Never Docker: there is no engine in CI, and a local esbuild is pinned in package.json.
-        forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        logLevel: LogLevel.WARNING,
-        mainFields: ['module', 'main'],
-        // Bundle the AWS SDK too: the versions we test are the versions we run (ADR 0010).
-        externalModules: [],
-        // Bundled CommonJS dependencies call require() for Node built-ins.
-        banner:
-          "import { createRequire as __meldrouteRequire } from 'node:module'; const require = __meldrouteRequire(import.meta.url);",
-        tsconfig: `${PROJECT_ROOT}tsconfig.json`,
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          afterBundling: (inputDir: string, outputDir: string) => [
-            // The config travels inside the bundle, not in an env var (ADR 0010).
-            `node -e "require('fs').writeFileSync(process.argv[1], Buffer.from(process.argv[2], 'base64'))" "${outputDir}/${BUNDLED_CONFIG}" ${configB64}`,
-            ...(assets.includes('templates')
-              ? [
-                  `mkdir -p "${outputDir}/compiled"`,
-                  `cp "${inputDir}"/templates/compiled/*.html "${outputDir}/compiled/"`,
-                  `cp "${inputDir}"/templates/*.txt "${outputDir}/"`,
-                ]
-              : []),
-            ...(assets.includes('stylesheet')
-              ? [
-                  `mkdir -p "${outputDir}/static"`,
-                  `cp "${inputDir}/forms/static/meldroute.css" "${outputDir}/static/"`,
-                ]
-              : []),
-          ],
-        },
       },
     });
     Validations.of(this.fn).acknowledge({
@@ -139,5 +108,34 @@ export class MeldrouteFunction extends Construct {
       reason:
         'Node.js 22 (LTS) is chosen deliberately: it is the runtime the handlers and their pinned dependencies are tested for. Moving to 24 is a separate, tested change.',
     });
+  }
+}
+
+/**
+ * Runs scripts/bundle-lambda.ts (infra/bundle.ts) and waits for it: CDK's
+ * bundling hook is synchronous, esbuild plugins only run in esbuild's
+ * asynchronous API. The fields are data, not only the closure, because CDK
+ * caches staged assets by their bundling options serialised as JSON.
+ */
+class LocalEsbuild implements ILocalBundling {
+  constructor(
+    readonly entry: string,
+    readonly assets: readonly BundledAsset[],
+    /** The config travels inside the bundle, not in an env var (ADR 0010). */
+    readonly configJson: string,
+  ) {}
+
+  tryBundle(outputDir: string): boolean {
+    execFileSync(process.execPath, ['--import', 'tsx', BUNDLE_SCRIPT], {
+      cwd: PROJECT_ROOT,
+      input: JSON.stringify({
+        entry: this.entry,
+        outdir: outputDir,
+        assets: this.assets,
+        configBase64: Buffer.from(this.configJson).toString('base64'),
+      }),
+      stdio: ['pipe', 'inherit', 'inherit'],
+    });
+    return true;
   }
 }

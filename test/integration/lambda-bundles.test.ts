@@ -1,0 +1,211 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { buildClient, CommitmentPolicy } from '@aws-crypto/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EncryptionSdkCrypto, rawAesKeyring } from '#adapters/crypto/encryption-sdk.ts';
+import { buildLambda, LAMBDA_ENTRY_FILE, type LambdaBundle } from '../../infra/bundle.ts';
+import { testTable } from '../support/dynamo.ts';
+
+/**
+ * Handlers built by infra/bundle.ts, the build `cdk synth` deploys and
+ * bench/suites/lambda-bundles.ts measures (its zod and Encryption SDK
+ * plugins, code splitting), each run in a fresh Node process as Lambda runs
+ * it: through `handler`, with the config next to the bundle, against
+ * dynalite. And what each loads at init: what issue 8 took out stays out.
+ */
+
+const run = promisify(execFile);
+const HANDLERS = join(import.meta.dirname, '..', '..', 'functions', 'handlers');
+const KEY_ARN = 'arn:aws:kms:eu-central-1:111122223333:key/11111111-2222-3333-4444-555555555555';
+/** The Lambda context, without its getRemainingTimeInMillis (added in the child). */
+const CONTEXT = {
+  functionName: 'meldroute-test',
+  awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
+};
+
+let dir: string;
+let table: Awaited<ReturnType<typeof testTable>>;
+const built = new Map<string, LambdaBundle>();
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'meldroute-bundles-'));
+  table = await testTable();
+  const configJson = await readFile(
+    join(import.meta.dirname, '..', '..', 'config', 'montfoort.example.json'),
+    'utf8',
+  );
+  for (const name of ['outbox', 'ses-events', 'web']) {
+    const assets = name === 'web' ? (['templates', 'stylesheet'] as const) : [];
+    const entry = join(HANDLERS, `${name}.ts`);
+    built.set(name, await buildLambda({ entry, outdir: join(dir, name), configJson, assets }));
+  }
+  built.set(
+    'qr',
+    await buildLambda({
+      // What forms/routes/second-factor.tsx does on the enrolment page.
+      entry: {
+        contents:
+          "export const qr = async (uri: string) => { const { default: QRCode } = await import('qrcode'); return QRCode.toDataURL(uri, { errorCorrectionLevel: 'M', margin: 2, width: 240 }); };",
+      },
+      outdir: join(dir, 'qr'),
+    }),
+  );
+  built.set(
+    'crypto',
+    await buildLambda({
+      entry: { contents: "export * from '#adapters/crypto/encryption-sdk.ts';" },
+      outdir: join(dir, 'crypto'),
+    }),
+  );
+}, 120_000);
+
+afterAll(async () => {
+  await table?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/** Imports `name`'s index.mjs in a fresh Node process (dummy credentials, dynalite, no AWS) and runs `script`. */
+async function inBundle(name: string, script: string) {
+  const bundleDir = join(dir, name);
+  const url = pathToFileURL(join(bundleDir, LAMBDA_ENTRY_FILE)).href;
+  const { stdout } = await run(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      // Only the stack on failure: Node would print the minified line the error came from.
+      `try { const mod = await import(${JSON.stringify(url)});\n${script}\n} catch (e) { console.error(e?.stack ?? e); process.exit(1); }`,
+    ],
+    {
+      cwd: bundleDir,
+      timeout: 30_000,
+      env: {
+        PATH: process.env.PATH ?? '',
+        NODE_OPTIONS: '--enable-source-maps',
+        LAMBDA_TASK_ROOT: bundleDir,
+        MELDROUTE_CONFIG: 'config.json',
+        TABLE_NAME: table.table,
+        DYNAMODB_ENDPOINT: table.endpoint,
+        KMS_KEY_ARN: KEY_ARN,
+        AWS_REGION: 'eu-central-1',
+        AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+        AWS_SECRET_ACCESS_KEY: 'not-a-secret',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        POWERTOOLS_LOG_LEVEL: 'ERROR',
+      },
+    },
+  );
+  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '');
+}
+
+const loadedAtInit = (name: string) => (built.get(name) as LambdaBundle).initInputs;
+
+/** Every source file with code in any of `name`'s output files, lazy chunks included. */
+function inBundleAtAll(name: string): Set<string> {
+  const inputs = new Set<string>();
+  for (const output of Object.values((built.get(name) as LambdaBundle).metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      if (bytesInOutput > 0) inputs.add(input);
+    }
+  }
+  return inputs;
+}
+
+const anyInput = (inputs: Set<string>, pattern: RegExp) => [...inputs].some((i) => pattern.test(i));
+
+describe('lambda bundles as deployed', () => {
+  it('the outbox initialises and sweeps an empty outbox through its own DynamoDB client', async () => {
+    const result = await inBundle(
+      'outbox',
+      `const ctx = { ...${JSON.stringify(CONTEXT)}, getRemainingTimeInMillis: () => 30000 };
+       console.log(JSON.stringify(await mod.handler({ job: 'outbox-sweep' }, ctx)));`,
+    );
+    expect(result).toEqual({ trigger: 'schedule', sent: 0, failed: 0, rounds: 1 });
+  });
+
+  it('the SES events function records nothing for a bounce of a mail it does not know', async () => {
+    const bounce = (mailId: string) => ({
+      source: 'aws.ses',
+      'detail-type': 'Email Bounced',
+      detail: {
+        eventType: 'Bounce',
+        mail: { messageId: 'm-1', tags: { mail: [mailId] } },
+        bounce: { bounceType: 'Permanent', bouncedRecipients: [] },
+      },
+    });
+    const result = await inBundle(
+      'ses-events',
+      `const ctx = { ...${JSON.stringify(CONTEXT)}, getRemainingTimeInMillis: () => 30000 };
+       const out = [];
+       for (const e of ${JSON.stringify([bounce('digest-2026-03-02'), bounce('abcdef123456-receipt')])})
+         out.push(await mod.handler(e, ctx));
+       console.log(JSON.stringify(out));`,
+    );
+    expect(result).toEqual([
+      { eventType: 'Bounce', outcome: 'no-signal' },
+      { eventType: 'Bounce', outcome: 'not-found' },
+    ]);
+  });
+
+  it('the bundled Encryption SDK opens what the unbundled one sealed (signing suite too), and back', async () => {
+    const key = randomBytes(32).toString('hex');
+    const keyring = () => rawAesKeyring(new Uint8Array(Buffer.from(key, 'hex')));
+    const context = { municipality: 'montfoort', signalId: 'sig1', part: 'content' };
+    // The SDK's default suite signs with ECDSA P-384: parts written before ADR 0013 look like this.
+    const { encrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
+    const old = await encrypt(keyring(), Buffer.from('eerder verzegeld'), {
+      encryptionContext: context,
+    });
+
+    const result = await inBundle(
+      'crypto',
+      `const crypto = new mod.EncryptionSdkCrypto(mod.rawAesKeyring(new Uint8Array(Buffer.from('${key}', 'hex'))));
+       const context = ${JSON.stringify(context)};
+       const opened = await crypto.decrypt(Buffer.from('${Buffer.from(old.result).toString('base64')}', 'base64'), context);
+       const sealed = await crypto.encrypt(Buffer.from('nu verzegeld'), context);
+       console.log(JSON.stringify({ opened: Buffer.from(opened).toString(), sealed: Buffer.from(sealed).toString('base64') }));`,
+    );
+
+    expect(result.opened).toBe('eerder verzegeld');
+    const reopened = await new EncryptionSdkCrypto(keyring()).decrypt(
+      Buffer.from(result.sealed, 'base64'),
+      context,
+    );
+    expect(Buffer.from(reopened).toString()).toBe('nu verzegeld');
+  });
+
+  it('draw the QR code from a lazily loaded chunk', async () => {
+    const result = await inBundle(
+      'qr',
+      `console.log(JSON.stringify(await mod.qr('otpauth://totp/Meldroute:a@b.example?secret=JBSWY3DPEHPK3PXP')));`,
+    );
+    expect(result).toMatch(/^data:image\/png;base64,/);
+    expect(anyInput(loadedAtInit('qr'), /node_modules\/qrcode\//)).toBe(false);
+  });
+
+  it('load at init only what their first request needs', () => {
+    for (const name of ['outbox', 'ses-events', 'web']) {
+      const init = loadedAtInit(name);
+      // zod's messages in English only; the other locales are not in the bundle at all.
+      expect(anyInput(init, /node_modules\/zod\/v4\/locales\/en\.js$/), name).toBe(true);
+      const all = inBundleAtAll(name);
+      expect(anyInput(all, /node_modules\/zod\/v4\/locales\/(nl|de|fr)\.js$/), name).toBe(false);
+      // The Encryption SDK without the keyrings and caches Meldroute does not use.
+      expect(
+        anyInput(all, /@aws-crypto\/(branch-keystore-node|caching-materials-manager-node)/),
+        name,
+      ).toBe(false);
+      expect(anyInput(init, /node_modules\/(mjml|dynalite|tsx|smtp-server)\//), name).toBe(false);
+    }
+    // The SES events function seals nothing: the Encryption SDK loads only if it ever does.
+    expect(anyInput(loadedAtInit('ses-events'), /@aws-crypto\//)).toBe(false);
+    // The QR code is drawn only on the authenticator enrolment page.
+    expect(anyInput(loadedAtInit('web'), /node_modules\/(qrcode|pngjs)\//)).toBe(false);
+    expect(anyInput(inBundleAtAll('web'), /node_modules\/qrcode\//)).toBe(true);
+  });
+});
