@@ -21,6 +21,17 @@ export interface Crypto {
   decrypt(cipher: Uint8Array, context: EncryptionContext): Promise<Uint8Array>;
 }
 
+/**
+ * A signal's own data key, stored only wrapped (sealed by the Crypto port
+ * under part `signal-key`) next to the signal (docs/adr/0016). Written once:
+ * the first writer wins, and erasing the signal deletes it.
+ */
+export interface SignalKeyStore {
+  get(signalId: string): Promise<Uint8Array | undefined>;
+  /** Conditional create; returns the key now stored: ours, or the one another writer stored first. */
+  putIfAbsent(signalId: string, wrapped: Uint8Array): Promise<Uint8Array>;
+}
+
 export interface Clock {
   now(): Date;
 }

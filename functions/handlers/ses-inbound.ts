@@ -6,8 +6,10 @@ import middy from '@middy/core';
 import { readS3Object, S3BlobStore } from '#adapters/blob/s3-blob-store.ts';
 import { EncryptionSdkCrypto, kmsKeyring } from '#adapters/crypto/encryption-sdk.ts';
 import { HmacReplyTokens } from '#adapters/crypto/hmac-reply-tokens.ts';
+import { SignalKeyCrypto } from '#adapters/crypto/signal-keys.ts';
 import { documentClient } from '#adapters/dynamo/client.ts';
 import { DynamoSignalDirectory } from '#adapters/dynamo/signal-directory.ts';
+import { DynamoSignalKeyStore } from '#adapters/dynamo/signal-key-store.ts';
 import { DynamoSignalStore } from '#adapters/dynamo/signal-store.ts';
 import { PostalMimeParser } from '#adapters/mail/postal-mime-parser.ts';
 import { SesMailer } from '#adapters/ses-mailer.ts';
@@ -126,7 +128,13 @@ export async function sesInboundDeps(wiring: SesInboundWiring = {}): Promise<Ses
   return {
     config,
     store: new DynamoSignalStore(doc, table),
-    crypto: new EncryptionSdkCrypto(wiring.keyring ?? kmsKeyring(kmsKeyArn as string)),
+    // A new signal gets its key here; an existing signal's key is never unwrapped: this
+    // role may decrypt only `reporter` (docs/adr/0016, infra/constructs/mail.ts).
+    crypto: new SignalKeyCrypto(
+      new EncryptionSdkCrypto(wiring.keyring ?? kmsKeyring(kmsKeyArn as string)),
+      new DynamoSignalKeyStore(doc, table),
+      { mode: 'create-only' },
+    ),
     clock: systemClock,
     ids: randomIds,
     render: emailRenderer,

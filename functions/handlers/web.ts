@@ -6,12 +6,14 @@ import { handle } from 'hono/aws-lambda';
 import { S3BlobStore } from '#adapters/blob/s3-blob-store.ts';
 import { EncryptionSdkCrypto, kmsKeyring } from '#adapters/crypto/encryption-sdk.ts';
 import { HmacBlindIndex, HmacLinkSigner } from '#adapters/crypto/hmac.ts';
+import { SignalKeyCrypto } from '#adapters/crypto/signal-keys.ts';
 import { DynamoAuthAudit } from '#adapters/dynamo/auth-audit.ts';
 import { DynamoAuthStore } from '#adapters/dynamo/auth-store.ts';
 import { DynamoBlindIndexStore } from '#adapters/dynamo/blind-index-store.ts';
 import { documentClient } from '#adapters/dynamo/client.ts';
 import { DynamoRetentionStore } from '#adapters/dynamo/retention-store.ts';
 import { DynamoSecondFactorStore } from '#adapters/dynamo/second-factor-store.ts';
+import { DynamoSignalKeyStore } from '#adapters/dynamo/signal-key-store.ts';
 import { DynamoSignalStore } from '#adapters/dynamo/signal-store.ts';
 import { DynamoWorkLists } from '#adapters/dynamo/work-lists.ts';
 import { randomIds, systemClock } from '#adapters/system.ts';
@@ -63,7 +65,11 @@ export function webDeps(wiring: WebWiring = {}): { deps: AppDeps; config: Config
     auth: new DynamoAuthStore(doc, table),
     factors: new DynamoSecondFactorStore(doc, table),
     authAudit: new DynamoAuthAudit(doc, table, () => randomIds.token(9)),
-    crypto: new EncryptionSdkCrypto(keyring),
+    // One KMS data key per signal for the officer's parts, unwrapped once per container (docs/adr/0016).
+    crypto: new SignalKeyCrypto(
+      new EncryptionSdkCrypto(keyring),
+      new DynamoSignalKeyStore(doc, table),
+    ),
     clock: systemClock,
     ids: randomIds,
     render,

@@ -1,7 +1,9 @@
 import { join, resolve } from 'node:path';
 import { EncryptionSdkCrypto, rawAesKeyring } from '#adapters/crypto/encryption-sdk.ts';
+import { SignalKeyCrypto } from '#adapters/crypto/signal-keys.ts';
 import { documentClient, ensureTable } from '#adapters/dynamo/client.ts';
 import { startEmbeddedDynamo } from '#adapters/dynamo/embedded.ts';
+import { DynamoSignalKeyStore } from '#adapters/dynamo/signal-key-store.ts';
 import { DynamoSignalStore } from '#adapters/dynamo/signal-store.ts';
 import { loadOrCreateKey } from '#adapters/local/key-file.ts';
 import { jsonLogger } from '#adapters/system.ts';
@@ -51,8 +53,12 @@ export async function openLocal(clock: Clock, env: NodeJS.ProcessEnv = process.e
   } finally {
     process.off('uncaughtException', locked);
   }
-  const crypto = new EncryptionSdkCrypto(
-    rawAesKeyring(await loadOrCreateKey(join(dataDir, 'keys', 'data-encryption.key'))),
+  // As in `npm start`: each signal's parts under its own key (docs/adr/0016).
+  const crypto = new SignalKeyCrypto(
+    new EncryptionSdkCrypto(
+      rawAesKeyring(await loadOrCreateKey(join(dataDir, 'keys', 'data-encryption.key'))),
+    ),
+    new DynamoSignalKeyStore(doc, table),
   );
   const logger = jsonLogger('meldroute-cli', true);
   const retention = localRetention({ config, doc, table, crypto, clock, dataDir, logger });

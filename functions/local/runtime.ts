@@ -5,6 +5,7 @@ import type { ServerType } from '@hono/node-server';
 import { serve } from '@hono/node-server';
 import { EncryptionSdkCrypto, rawAesKeyring } from '#adapters/crypto/encryption-sdk.ts';
 import { HmacBlindIndex, HmacLinkSigner } from '#adapters/crypto/hmac.ts';
+import { SignalKeyCrypto } from '#adapters/crypto/signal-keys.ts';
 import { DynamoAuthAudit } from '#adapters/dynamo/auth-audit.ts';
 import { DynamoAuthStore } from '#adapters/dynamo/auth-store.ts';
 import { DynamoBlindIndexStore } from '#adapters/dynamo/blind-index-store.ts';
@@ -12,6 +13,7 @@ import { documentClient, ensureTable } from '#adapters/dynamo/client.ts';
 import { startEmbeddedDynamo } from '#adapters/dynamo/embedded.ts';
 import { DynamoOutboxStore } from '#adapters/dynamo/outbox-store.ts';
 import { DynamoSecondFactorStore } from '#adapters/dynamo/second-factor-store.ts';
+import { DynamoSignalKeyStore } from '#adapters/dynamo/signal-key-store.ts';
 import { DynamoSignalStore } from '#adapters/dynamo/signal-store.ts';
 import { DynamoWorkLists } from '#adapters/dynamo/work-lists.ts';
 import { FileOutbox, outboxReader } from '#adapters/file-outbox.ts';
@@ -163,7 +165,11 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
   const linkSigner = new HmacLinkSigner(
     await loadOrCreateKey(join(dataDir, 'keys', 'partner-link.key')),
   );
-  const crypto = new EncryptionSdkCrypto(rawAesKeyring(key));
+  // Each signal's officer parts under its own key, wrapped by the key file's (docs/adr/0016).
+  const crypto = new SignalKeyCrypto(
+    new EncryptionSdkCrypto(rawAesKeyring(key)),
+    new DynamoSignalKeyStore(doc, table),
+  );
   const outboxDir = join(dataDir, 'outbox');
   const mailer = options.mailer
     ? options.mailer(outboxDir, config)

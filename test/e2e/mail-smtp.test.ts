@@ -6,8 +6,11 @@ import { promisify } from 'node:util';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EncryptionSdkCrypto, rawAesKeyring } from '#adapters/crypto/encryption-sdk.ts';
+import { SignalKeyCrypto } from '#adapters/crypto/signal-keys.ts';
+import { DynamoSignalKeyStore } from '#adapters/dynamo/signal-key-store.ts';
 import { DynamoSignalStore } from '#adapters/dynamo/signal-store.ts';
 import { loadOrCreateKey } from '#adapters/local/key-file.ts';
+import type { Crypto } from '#core/ports.ts';
 import { openJson } from '#core/sealing.ts';
 import { ContentPartSchema, ReporterPartSchema } from '#core/signal.ts';
 import { testTable } from '../support/dynamo.ts';
@@ -25,15 +28,18 @@ describe('mailing the mailbox of a running Meldroute over real SMTP', () => {
   let table: Awaited<ReturnType<typeof testTable>>;
   let t: Awaited<ReturnType<typeof startTestRuntime>>;
   let store: DynamoSignalStore;
-  let crypto: EncryptionSdkCrypto;
+  let crypto: Crypto;
 
   beforeAll(async () => {
     table = await testTable('meldroute-mail-e2e');
     t = await startTestRuntime({ dynamoEndpoint: table.endpoint, tableName: table.table });
     store = new DynamoSignalStore(table.doc, table.table);
-    // The runtime's own key file: the test reads the signal as the officer's app would.
-    crypto = new EncryptionSdkCrypto(
-      rawAesKeyring(await loadOrCreateKey(join(t.dataDir, 'keys', 'data-encryption.key'))),
+    // The runtime's own key file and signal keys: the test reads the signal as the officer's app would.
+    crypto = new SignalKeyCrypto(
+      new EncryptionSdkCrypto(
+        rawAesKeyring(await loadOrCreateKey(join(t.dataDir, 'keys', 'data-encryption.key'))),
+      ),
+      new DynamoSignalKeyStore(table.doc, table.table),
     );
   });
   afterAll(async () => {

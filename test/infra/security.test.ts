@@ -129,6 +129,32 @@ describe('functions', () => {
     );
   });
 
+  it('let the mail intake make a new signal its key but never unwrap one (docs/adr/0016)', () => {
+    const role = roleOfFunction(template, 'MailIntake');
+    const mine = policyStatements(template)
+      .filter((s) => s.role === role)
+      .map((s) => s.statement);
+    // GenerateDataKey for any part of its municipality, `signal-key` included...
+    expect(mine).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: 'kms:GenerateDataKey',
+        Condition: { StringEquals: { 'kms:EncryptionContext:municipality': 'montfoort' } },
+      }),
+    );
+    // ...but Decrypt of the reporter only: a signal key never opens here.
+    expect(mine).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Sid: 'DecryptOnlyOwnParts',
+        Condition: {
+          Null: { 'kms:EncryptionContext:part': 'false' },
+          StringNotEquals: { 'kms:EncryptionContext:part': ['reporter'] },
+        },
+      }),
+    );
+  });
+
   it('give retention exactly what runRetention uses: its table actions, the attachments bucket, raw-mail outcomes', () => {
     const role = roleOfFunction(template, 'SchedulesRetention');
     const mine = policyStatements(template)

@@ -3,9 +3,19 @@ import { join } from 'node:path';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EncryptionSdkCrypto, rawAesKeyring } from '#adapters/crypto/encryption-sdk.ts';
+import {
+  EncryptionSdkCrypto,
+  keyProviderOf,
+  rawAesKeyring,
+} from '#adapters/crypto/encryption-sdk.ts';
+import {
+  SIGNAL_KEY_NAMESPACE,
+  SIGNAL_KEY_PART,
+  SignalKeyCrypto,
+} from '#adapters/crypto/signal-keys.ts';
 import { documentClient } from '#adapters/dynamo/client.ts';
-import type { EncryptionContext } from '#core/ports.ts';
+import { DynamoSignalKeyStore } from '#adapters/dynamo/signal-key-store.ts';
+import type { Crypto, EncryptionContext } from '#core/ports.ts';
 import { Client, signIn, startTestRuntime } from '../support/local.ts';
 import { report } from './report.ts';
 import { freshForm, rawItems, signals } from './support.ts';
@@ -102,7 +112,6 @@ describe('encryption at rest', () => {
         ExpressionAttributeValues: { ':r': a.reporterCipher, ':c': a.contentCipher },
       }),
     );
-    doc.destroy();
     const moved = await officer.page(`/inbox/${b.id}`);
     const aMarker = String(a.reference ?? '');
     const aContent = /RUSTQXF\d+/.exec(
@@ -112,32 +121,58 @@ describe('encryption at rest', () => {
     const leaked =
       Boolean(aContent && moved.html.includes(aContent)) || moved.html.includes(aMarker);
 
-    // 3. Every stored ciphertext, decrypted with the right key but a wrong context.
+    // 3. Every stored ciphertext, decrypted with the right key but a wrong context: the
+    // right key is the key file's, or for the officer's parts the signal's own key
+    // (docs/adr/0016), unwrapped here by hand from the signal's KEY item.
     const key = await readFile(join(runtime.dataDir, 'keys', 'data-encryption.key'));
-    const crypto = new EncryptionSdkCrypto(rawAesKeyring(new Uint8Array(key)));
+    const master = new EncryptionSdkCrypto(rawAesKeyring(new Uint8Array(key)));
+    // And through the app's own Crypto, as every page opens them.
+    const app = new SignalKeyCrypto(master, new DynamoSignalKeyStore(doc, runtime.dynamo.table));
+    const municipality = runtime.config.municipality.code;
+    const signalKeys = new Map<string, Crypto>();
+    for (const i of items.filter((x) => x.kind === 'signal-key')) {
+      const owner = String(i.pk).replace(/^SIG#/, '');
+      const plain = await master.decrypt(i.wrapped as Uint8Array, {
+        municipality,
+        signalId: owner,
+        part: SIGNAL_KEY_PART,
+      });
+      signalKeys.set(
+        owner,
+        new EncryptionSdkCrypto(rawAesKeyring(plain, owner, SIGNAL_KEY_NAMESPACE)),
+      );
+    }
     const ciphers = items.flatMap((i) =>
       binaries(i, '', [])
         .filter((x) => x.bytes[0] === 0x02)
         .map((x) => ({ ...x, owner: String(i.pk).replace(/^[A-Z]+#/, '') })),
     );
+    const underSignalKey = ciphers.filter(
+      (c) => keyProviderOf(c.bytes) === SIGNAL_KEY_NAMESPACE,
+    ).length;
     let tried = 0;
     let refused = 0;
-    let control = 0; // with no context to check, the same key opens each: refusals are the context's
+    let control = 0; // with no context to check, the right key opens each: refusals are the context's
     for (const c of ciphers) {
-      await crypto.decrypt(c.bytes, {} as EncryptionContext).then(() => control++);
-      const municipality = runtime.config.municipality.code;
+      const right =
+        keyProviderOf(c.bytes) === SIGNAL_KEY_NAMESPACE ? signalKeys.get(c.owner) : master;
+      await right?.decrypt(c.bytes, {} as EncryptionContext).then(() => control++);
       for (const context of [
         // Another signal's id; its own id with another part.
         { municipality, signalId: 'ander-signaal', part: 'content' },
         { municipality, signalId: c.owner, part: 'ander-deel' },
+        { municipality, signalId: c.owner, part: 'note:999' },
       ]) {
-        tried++;
-        await crypto.decrypt(c.bytes, context).then(
-          () => undefined,
-          () => refused++,
-        );
+        for (const crypto of [right, app]) {
+          tried++;
+          await (crypto ?? master).decrypt(c.bytes, context).then(
+            () => undefined,
+            () => refused++,
+          );
+        }
       }
     }
+    doc.destroy();
 
     const holds =
       itemHits === 0 &&
@@ -145,6 +180,7 @@ describe('encryption at rest', () => {
       moved.res.status >= 400 &&
       !leaked &&
       tried > 0 &&
+      underSignalKey >= FORMS + MAILS &&
       control === ciphers.length &&
       refused === tried;
     report(
@@ -152,7 +188,7 @@ describe('encryption at rest', () => {
       `${items.length} raw items + ${blobFiles.length} blob files (${FORMS} form + ${MAILS} mailed signals): ` +
         `${itemHits + blobHits} marker hits; ciphertext moved A→B: B's page ${moved.res.status} "${title}", ` +
         `A's content shown: ${leaked ? 'yes' : 'no'}; wrong context: ${refused}/${tried} decrypts refused ` +
-        `(${ciphers.length} ciphertexts × 2 contexts)`,
+        `(${ciphers.length} ciphertexts, ${underSignalKey} under a signal key, × 3 contexts × the right key and the app's)`,
       holds,
     );
     expect(itemHits).toBe(0);
@@ -162,6 +198,7 @@ describe('encryption at rest', () => {
     expect(title).toMatch(/kan niet worden gelezen/);
     expect(leaked).toBe(false);
     expect(tried).toBeGreaterThan(0);
+    expect(underSignalKey).toBeGreaterThanOrEqual(FORMS + MAILS);
     expect(control).toBe(ciphers.length);
     expect(refused).toBe(tried);
   });

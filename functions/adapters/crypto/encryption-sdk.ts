@@ -27,7 +27,8 @@ const { encrypt, decrypt } = buildClient({
  * most of the garbage of every seal. Messages written earlier with the signing
  * suite still open: decrypt reads the suite from each message's header.
  */
-export const ALGORITHM_SUITE = AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY;
+export const ALGORITHM_SUITE =
+  AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY;
 
 /**
  * Plaintext per authenticated frame. The SDK's default of 4 KiB cuts a 1 MB
@@ -71,12 +72,19 @@ export class EncryptionSdkCrypto implements Crypto {
   }
 }
 
-/** Local mode: a 256-bit key from a file under DATA_DIR. */
-export function rawAesKeyring(key: Uint8Array, keyName = 'meldroute-local'): KeyringNode {
+/**
+ * Local mode: a 256-bit key from a file under DATA_DIR. Also the keyring of a
+ * signal key (docs/adr/0016), in its own namespace and named by the signal.
+ */
+export function rawAesKeyring(
+  key: Uint8Array,
+  keyName = 'meldroute-local',
+  keyNamespace = 'meldroute',
+): KeyringNode {
   if (key.length !== 32) throw new Error('local encryption key must be 32 bytes');
   return new RawAesKeyringNode({
     keyName,
-    keyNamespace: 'meldroute',
+    keyNamespace,
     unencryptedMasterKey: key,
     wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
   });
@@ -85,4 +93,27 @@ export function rawAesKeyring(key: Uint8Array, keyName = 'meldroute-local'): Key
 /** AWS mode: a customer-managed KMS key; the IAM policy limits which contexts a function may decrypt. */
 export function kmsKeyring(keyArn: string): KeyringNode {
   return new KmsKeyringNode({ generatorKeyId: keyArn });
+}
+
+const utf8 = new TextDecoder();
+
+/**
+ * The provider id of a message's (first) wrapped data key, read from its
+ * header without decrypting anything: `aws-kms`, a raw keyring's namespace,
+ * or undefined when the bytes are not a message this app writes (version 2,
+ * the committing suites). Only a routing hint: the keyring that then opens
+ * the message checks everything again.
+ */
+export function keyProviderOf(message: Uint8Array): string | undefined {
+  const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
+  // version (1), suite id (2), message id (32), then the length of the serialized context.
+  if (message.byteLength < 37 || message[0] !== 0x02) return undefined;
+  let at = 35;
+  at += 2 + view.getUint16(at);
+  if (at + 4 > message.byteLength || view.getUint16(at) < 1) return undefined;
+  at += 2; // the count of wrapped data keys; then the first one's provider id.
+  const length = view.getUint16(at);
+  at += 2;
+  if (at + length > message.byteLength) return undefined;
+  return utf8.decode(message.subarray(at, at + length));
 }
