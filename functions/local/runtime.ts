@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { join, resolve } from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ServerType } from '@hono/node-server';
-import { serve } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import { EncryptionSdkCrypto, rawAesKeyring } from '#adapters/crypto/encryption-sdk.ts';
 import { HmacBlindIndex, HmacLinkSigner } from '#adapters/crypto/hmac.ts';
 import { SignalKeyCrypto } from '#adapters/crypto/signal-keys.ts';
@@ -28,6 +28,7 @@ import { type Config, parseConfig } from '#core/config.ts';
 import type { Clock, EmailRenderer, Logger, Mailer } from '#core/ports.ts';
 import { deliverOutbox } from '#core/use-cases/deliver-outbox.ts';
 import { createApp } from '#forms/app.tsx';
+import { servesHttps, withSecurityHeaders } from '#forms/http/security.ts';
 import { emailRenderer } from '#templates/render.ts';
 import { startLocalMailIntake } from './mail-intake.ts';
 import { localReminders } from './reminders.ts';
@@ -111,17 +112,24 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
   const host = options.host ?? DEFAULTS.host;
   // Listen first: with port 0 the real port, and so the links in emails, is known only then.
   let handler: ((req: Request, env: unknown) => Response | Promise<Response>) | undefined;
-  const server: ServerType = await new Promise((resolveServer, reject) => {
-    const s = serve(
-      {
-        fetch: (req, env) =>
-          handler ? handler(req, env) : new Response('starting', { status: 503 }),
-        port,
-        hostname: host,
-      },
-      () => resolveServer(s),
-    );
-    s.once('error', reject);
+  // The server adds the security headers, not a middleware in the app (issue 8);
+  // whether HSTS goes with them is known once the configuration is read.
+  let https = false;
+  const server = createServer(
+    withSecurityHeaders(
+      getRequestListener(
+        (req, env) => (handler ? handler(req, env) : new Response('starting', { status: 503 })),
+        { hostname: host },
+      ),
+      { https: () => https },
+    ),
+  );
+  await new Promise<void>((resolveServer, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolveServer();
+    });
   });
   const address = server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
@@ -234,28 +242,32 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
     linkSigner,
     logger,
   });
-  const app = createApp({
-    config,
-    store: new DynamoSignalStore(doc, table),
-    auth: new DynamoAuthStore(doc, table),
-    factors: new DynamoSecondFactorStore(doc, table),
-    authAudit: new DynamoAuthAudit(doc, table, () => randomIds.token(8)),
-    ...(sso ? { sso } : {}),
-    crypto,
-    clock,
-    ids: randomIds,
-    render,
-    logger,
-    afterWrite: () => void sweepOutbox(),
-    devMail: outboxReader(outboxDir),
-    linkSigner,
-    workLists: new DynamoWorkLists(doc, table),
-    blindIndex,
-    blindIndexStore: new DynamoBlindIndexStore(doc, table),
-    retention: retention.store,
-    blobs: retention.blobs,
-    digests: reminders.digests,
-  });
+  https = servesHttps(config.baseUrl);
+  const app = createApp(
+    {
+      config,
+      store: new DynamoSignalStore(doc, table),
+      auth: new DynamoAuthStore(doc, table),
+      factors: new DynamoSecondFactorStore(doc, table),
+      authAudit: new DynamoAuthAudit(doc, table, () => randomIds.token(8)),
+      ...(sso ? { sso } : {}),
+      crypto,
+      clock,
+      ids: randomIds,
+      render,
+      logger,
+      afterWrite: () => void sweepOutbox(),
+      devMail: outboxReader(outboxDir),
+      linkSigner,
+      workLists: new DynamoWorkLists(doc, table),
+      blindIndex,
+      blindIndexStore: new DynamoBlindIndexStore(doc, table),
+      retention: retention.store,
+      blobs: retention.blobs,
+      digests: reminders.digests,
+    },
+    { securityHeaders: 'server' },
+  );
 
   handler = app.fetch;
 

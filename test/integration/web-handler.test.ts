@@ -152,6 +152,22 @@ describe('web Lambda handler', () => {
     expect(kms.calls()).toHaveLength(0);
   });
 
+  it('sends the security headers on health, the stylesheet, pages and the not-found page', async () => {
+    for (const [path, status, cache] of [
+      ['/healthz', 200, 'no-store'],
+      ['/static/meldroute.css', 200, 'public, max-age=3600'],
+      ['/login', 200, 'no-store'],
+      ['/bestaat-niet', 404, 'no-store'],
+    ] as const) {
+      const r = await call(apiEvent('GET', path));
+      expect(r.statusCode, path).toBe(status);
+      expect(r.headers?.['content-security-policy'], path).toMatch(/^default-src 'none'.*'none'$/);
+      expect(r.headers?.['x-frame-options'], path).toBe('DENY');
+      expect(r.headers?.['strict-transport-security'], path).toBeDefined();
+      expect(r.headers?.['cache-control'], path).toBe(cache);
+    }
+  });
+
   it('derives the partner-link and blind-index keys in KMS once, then serves the partner pages', async () => {
     process.env.SECRETS_KEY_ARN = KEY_ARN;
     kms.on(GenerateMacCommand).resolves({ Mac: new Uint8Array(32).fill(7) });
