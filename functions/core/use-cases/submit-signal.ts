@@ -55,21 +55,35 @@ export type SubmitResult = { signalId: string; reference: string; duplicate: boo
 export async function submitSignal(deps: SubmitDeps, input: SubmitInput): Promise<SubmitResult> {
   const { config, store, crypto, clock } = deps;
   const id = idFromKey(input.channel, input.idempotencyKey);
-  const existing = await store.get(id);
-  if (existing) return { signalId: id, reference: existing.reference, duplicate: true };
+  const municipality = config.municipality.code;
+  const { reporter, content, classification } = input.submission;
+  // The two parts do not depend on the reference: they are sealed (on AWS, KMS
+  // round trips) while the duplicate check and the sequence run.
+  const sealing = Promise.all([
+    sealJson(crypto, reporter, { municipality, signalId: id, part: 'reporter' }),
+    sealJson(crypto, content, { municipality, signalId: id, part: 'content' }),
+  ]);
+  const existing = await store.get(id).catch(async (err: unknown) => {
+    await sealing.catch(() => undefined);
+    throw err;
+  });
+  if (existing) {
+    await sealing.catch(() => undefined); // nothing left running behind the answer
+    return { signalId: id, reference: existing.reference, duplicate: true };
+  }
 
   const now = clock.now();
   const year = amsterdamYear(now);
-  const reference = formatReference(config.referencePrefix, year, await store.nextSequence(year));
+  const sequence = await store.nextSequence(year).catch(async (err: unknown) => {
+    await sealing.catch(() => undefined);
+    throw err;
+  });
+  const reference = formatReference(config.referencePrefix, year, sequence);
   const at = now.toISOString();
-  const municipality = config.municipality.code;
-  const { reporter, content, classification } = input.submission;
 
-  // Sealing and rendering do not depend on each other: on AWS each seal is a
-  // KMS round trip, so they run side by side rather than one after another.
-  const [reporterCipher, contentCipher, receipt, notice] = await Promise.all([
-    sealJson(crypto, reporter, { municipality, signalId: id, part: 'reporter' }),
-    sealJson(crypto, content, { municipality, signalId: id, part: 'content' }),
+  // Rendering does not wait for the seals either.
+  const [[reporterCipher, contentCipher], receipt, notice] = await Promise.all([
+    sealing,
     input.sendReceipt !== false && reporter.email
       ? deps.render(input.channel === 'form' ? 'receipt' : 'receipt-email', {
           municipality: config.municipality.name,
