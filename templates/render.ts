@@ -109,6 +109,12 @@ export const TEMPLATES = {
     vars: (d) => ({ ...d, handoverText: d.textInEmail ? d.handoverText : '' }),
   }),
   /** To the officer(s): a partner answered. Names the partner and the reference, never the answer. */
+  /** To the officers: the reporter added something by email (reference and link only). */
+  'addition-received': define({
+    schema: z.object({ municipality, reference, link: httpUrl }),
+    subject: (d) => `Aanvulling op signaal ${d.reference}`,
+    vars: (d) => d,
+  }),
   'feedback-received': define({
     schema: z.object({
       municipality,

@@ -200,11 +200,23 @@ describe('mail intake', () => {
       actor: officer,
     });
     expect(addition.text).toBe('Het kenteken is AB-123-C.');
-    // Redelivered: added once.
+    // The officers are told: the reference and a link, never the addition itself.
+    const notices = () =>
+      h
+        .queuedMails(first.signalId)
+        .then((mails) =>
+          mails.filter((m) => m.subject === `Aanvulling op signaal ${first.reference}`),
+        );
+    const told = await notices();
+    expect(told.map((m) => m.to[0])).toEqual(config.officers);
+    expect(told[0]?.text).toContain(`/inbox/${first.signalId}`);
+    expect(`${told[0]?.text}${told[0]?.html}`).not.toContain('AB-123-C');
+    // Redelivered: added once, told once.
     await h.deliver(reply);
     expect(
       (await h.store.get(first.signalId))?.events.filter((e) => e.type === ADDITION_EVENT),
     ).toHaveLength(1);
+    expect(await notices()).toHaveLength(config.officers.length);
   });
 
   it('attaches a reply naming the reference only when it comes from the reporter', async () => {

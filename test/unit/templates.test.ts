@@ -42,6 +42,11 @@ const SAMPLES: { [N in TemplateName]: TemplateInput<N> } = {
     textInEmail: true,
     handoverText: 'Jonge vrouw woont op de werkplek.',
   },
+  'addition-received': {
+    municipality,
+    reference: 'MH-2026-0006',
+    link: `${baseUrl}/inbox/01JABCDEF`,
+  },
   'feedback-received': {
     municipality,
     reference: 'MH-2026-0005',

@@ -3,8 +3,8 @@ import type { Config } from '../config.ts';
 import { ConflictError } from '../errors.ts';
 import { blobKeys, contexts } from '../mail/raw-mail.ts';
 import type { AttachmentToStore } from '../mail/to-submission.ts';
-import type { BlobStore, Clock, Crypto, SignalStore } from '../ports.ts';
-import { openJson, sealJson } from '../sealing.ts';
+import type { BlobStore, Clock, Crypto, EmailRenderer, SignalStore } from '../ports.ts';
+import { openJson, sealJson, sealMail } from '../sealing.ts';
 import { AttachmentMetaSchema, type SignalRecord } from '../signal.ts';
 
 export type AdditionDeps = {
@@ -13,6 +13,7 @@ export type AdditionDeps = {
   crypto: Crypto;
   clock: Clock;
   blobs: BlobStore;
+  render: EmailRenderer;
 };
 
 /** What a reporter added later, sealed as its own part (`part: 'addition'`). */
@@ -51,7 +52,10 @@ export type AdditionResult =
  * (`additions/<signalId>/<additionId>`), the attachments are stored beside the
  * signal's own, and a `reporter_addition` event naming the addition (never its
  * content) goes on the signal with a version-checked update, retried when
- * someone else wrote first. Nothing is decrypted: the intake may only seal.
+ * someone else wrote first. The officers are told in the same write (a notice
+ * with the reference and a link, never the content), so an officer who looks
+ * in once a week does not miss it. Nothing is decrypted: the intake may only
+ * seal.
  */
 export async function appendReporterAddition(
   deps: AdditionDeps,
@@ -92,6 +96,23 @@ export async function appendReporterAddition(
     await sealJson(deps.crypto, addition, contexts.addition(municipality, input.signalId)),
   );
 
+  const notice = await deps.render('addition-received', {
+    municipality: deps.config.municipality.name,
+    reference: first.reference,
+    link: `${deps.config.baseUrl}/inbox/${first.id}`,
+  });
+  // Ids fixed by the addition: a retried write queues the same mails, not new ones.
+  const mails = await Promise.all(
+    deps.config.officers.map((officer, i) =>
+      sealMail(deps.crypto, municipality, input.signalId, {
+        id: `${input.signalId}-${input.additionId}-${i}`,
+        to: [officer],
+        ...notice,
+        headers: { 'Auto-Submitted': 'auto-generated' },
+      }),
+    ),
+  );
+
   for (let attempt = 0; attempt < 5; attempt++) {
     const signal = attempt === 0 ? first : await deps.store.get(input.signalId);
     if (!signal) return { added: false, reason: 'not-found' };
@@ -107,7 +128,7 @@ export async function appendReporterAddition(
         { at, actor: 'melder', type: ADDITION_EVENT, detail: input.additionId },
       ],
     };
-    if (await deps.store.update(next, signal.version)) {
+    if (await deps.store.update(next, signal.version, mails)) {
       return { added: true, signalId: signal.id, reference: signal.reference, duplicate: false };
     }
   }
