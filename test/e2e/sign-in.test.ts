@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, csrfFrom, outboxMessages, signIn, startTestRuntime } from '../support/local.ts';
+import {
+  Client,
+  csrfFrom,
+  outboxMessages,
+  signIn,
+  startOfRateWindow,
+  startTestRuntime,
+} from '../support/local.ts';
 
 const OFFICER = 'aandachtsfunctionaris@montfoort.example';
 const STAFF2 = 'koekjes@montfoort.example';
@@ -78,6 +85,7 @@ describe('signing in with an email link', () => {
   });
 
   it('limits repeated link requests for one address', async () => {
+    startOfRateWindow(t.runtime);
     const client = new Client(t.runtime.url);
     const { html } = await client.page('/login');
     const statuses: number[] = [];

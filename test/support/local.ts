@@ -189,6 +189,18 @@ export function secretFrom(html: string): string {
 }
 
 /**
+ * Moves the runtime's clock just inside a fresh rate-limit window (fixed
+ * 15-minute windows on the clock, sign-in.ts): a test that counts requests
+ * then never straddles two windows, whatever the time of day it runs.
+ */
+export function startOfRateWindow(runtime: LocalRuntime): void {
+  const clock = clocks.get(runtime);
+  if (!clock) throw new Error('this runtime has a clock the test helper cannot move');
+  const window = 15 * 60_000;
+  clock.advance(window - (clock.now().getTime() % window) + 1_000);
+}
+
+/**
  * A fresh code for this officer: a time step is accepted once, so when this
  * step was used already the runtime's clock moves on to the next one.
  */
