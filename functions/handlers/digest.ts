@@ -1,17 +1,16 @@
 import type { KeyringNode } from '@aws-crypto/client-node';
 import middy from '@middy/core';
 import { z } from 'zod';
-import { EncryptionSdkCrypto, kmsKeyring } from '#adapters/crypto/encryption-sdk.ts';
-import { documentClient } from '#adapters/dynamo/client.ts';
+import { EncryptionSdkCrypto } from '#adapters/crypto/encryption-sdk.ts';
 import { DynamoDigestStore } from '#adapters/dynamo/digest-store.ts';
 import { DynamoSignalStore } from '#adapters/dynamo/signal-store.ts';
 import { DynamoWorkLists } from '#adapters/dynamo/work-lists.ts';
 import { systemClock } from '#adapters/system.ts';
-import { ENV } from '#config/env.ts';
 import type { Logger } from '#core/ports.ts';
 import { type DigestDeps, runDigest } from '#core/use-cases/reminders/digest.ts';
 import { emailRenderer } from '#templates/render.ts';
-import { loadLambdaConfig, requireEnv } from './shared/config.ts';
+import { lambdaTable, loadLambdaConfig } from './shared/config.ts';
+import { envelopeKeyring } from './shared/keyring.ts';
 import { lambdaLogger, withLambdaContext } from './shared/logger.ts';
 
 /**
@@ -60,15 +59,13 @@ export type DigestWiring = { env?: NodeJS.ProcessEnv; keyring?: KeyringNode; log
 export function digestDeps(wiring: DigestWiring = {}): DigestDeps & { logger: Logger } {
   const env = wiring.env ?? process.env;
   const config = loadLambdaConfig(env);
-  const table = requireEnv(env, ENV.tableName);
-  const endpoint = env[ENV.dynamoEndpoint];
-  const doc = documentClient(endpoint ? { endpoint } : {});
+  const { table, doc } = lambdaTable(env);
   return {
     config,
     store: new DynamoSignalStore(doc, table),
     workLists: new DynamoWorkLists(doc, table),
     digests: new DynamoDigestStore(doc, table),
-    crypto: new EncryptionSdkCrypto(wiring.keyring ?? kmsKeyring(requireEnv(env, ENV.kmsKeyArn))),
+    crypto: new EncryptionSdkCrypto(envelopeKeyring(env, wiring.keyring)),
     clock: systemClock,
     render: emailRenderer,
     logger: wiring.logger ?? log.port,

@@ -1,15 +1,15 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import middy from '@middy/core';
 import { z } from 'zod';
-import { EncryptionSdkCrypto, kmsKeyring } from '#adapters/crypto/encryption-sdk.ts';
-import { documentClient } from '#adapters/dynamo/client.ts';
+import { EncryptionSdkCrypto } from '#adapters/crypto/encryption-sdk.ts';
 import { DynamoOutboxStore } from '#adapters/dynamo/outbox-store.ts';
 import { SesMailer } from '#adapters/ses-mailer.ts';
 import { systemClock } from '#adapters/system.ts';
 import { ENV } from '#config/env.ts';
 import type { Logger } from '#core/ports.ts';
 import { type DeliverDeps, deliverOutbox } from '#core/use-cases/deliver-outbox.ts';
-import { loadLambdaConfig, requireEnv } from './shared/config.ts';
+import { lambdaTable, loadLambdaConfig } from './shared/config.ts';
+import { envelopeKeyring } from './shared/keyring.ts';
 import { lambdaLogger, withLambdaContext } from './shared/logger.ts';
 
 /**
@@ -90,12 +90,11 @@ export function outboxDeps(
   logger: Logger = log.port,
 ): OutboxDeps {
   const config = loadLambdaConfig(env);
-  const endpoint = env[ENV.dynamoEndpoint];
-  const doc = documentClient(endpoint ? { endpoint } : {});
+  const { table, doc } = lambdaTable(env);
   const configurationSetName = env[ENV.sesConfigurationSet];
   return {
-    outbox: new DynamoOutboxStore(doc, requireEnv(env, ENV.tableName)),
-    crypto: new EncryptionSdkCrypto(kmsKeyring(requireEnv(env, ENV.kmsKeyArn))),
+    outbox: new DynamoOutboxStore(doc, table),
+    crypto: new EncryptionSdkCrypto(envelopeKeyring(env)),
     mailer: new SesMailer({
       client: new SESv2Client({}),
       from: config.mailFrom,

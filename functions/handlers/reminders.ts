@@ -2,9 +2,8 @@ import type { KeyringNode } from '@aws-crypto/client-node';
 import { KMSClient } from '@aws-sdk/client-kms';
 import middy from '@middy/core';
 import { z } from 'zod';
-import { EncryptionSdkCrypto, kmsKeyring } from '#adapters/crypto/encryption-sdk.ts';
+import { EncryptionSdkCrypto } from '#adapters/crypto/encryption-sdk.ts';
 import { HmacLinkSigner } from '#adapters/crypto/hmac.ts';
-import { documentClient } from '#adapters/dynamo/client.ts';
 import { DynamoSignalStore } from '#adapters/dynamo/signal-store.ts';
 import { DynamoWorkLists } from '#adapters/dynamo/work-lists.ts';
 import { systemClock } from '#adapters/system.ts';
@@ -12,7 +11,8 @@ import { ENV } from '#config/env.ts';
 import type { Logger } from '#core/ports.ts';
 import { type ReminderDeps, runReminders } from '#core/use-cases/reminders/run-reminders.ts';
 import { emailRenderer } from '#templates/render.ts';
-import { loadLambdaConfig, requireEnv } from './shared/config.ts';
+import { lambdaTable, loadLambdaConfig, requireEnv } from './shared/config.ts';
+import { envelopeKeyring } from './shared/keyring.ts';
 import { lambdaLogger, withLambdaContext } from './shared/logger.ts';
 import { SecretDeriver } from './shared/secrets.ts';
 
@@ -82,9 +82,7 @@ export async function remindersDeps(
 ): Promise<ReminderDeps & { logger: Logger }> {
   const env = wiring.env ?? process.env;
   const config = loadLambdaConfig(env);
-  const table = requireEnv(env, ENV.tableName);
-  const endpoint = env[ENV.dynamoEndpoint];
-  const doc = documentClient(endpoint ? { endpoint } : {});
+  const { table, doc } = lambdaTable(env);
   const linkKey =
     wiring.linkKey ??
     (await new SecretDeriver(
@@ -96,7 +94,7 @@ export async function remindersDeps(
     config,
     store: new DynamoSignalStore(doc, table),
     workLists: new DynamoWorkLists(doc, table),
-    crypto: new EncryptionSdkCrypto(wiring.keyring ?? kmsKeyring(requireEnv(env, ENV.kmsKeyArn))),
+    crypto: new EncryptionSdkCrypto(envelopeKeyring(env, wiring.keyring)),
     clock: systemClock,
     render: emailRenderer,
     linkSigner: new HmacLinkSigner(linkKey),

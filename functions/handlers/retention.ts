@@ -3,15 +3,15 @@ import { S3Client } from '@aws-sdk/client-s3';
 import middy from '@middy/core';
 import { z } from 'zod';
 import { S3BlobStore } from '#adapters/blob/s3-blob-store.ts';
-import { EncryptionSdkCrypto, kmsKeyring } from '#adapters/crypto/encryption-sdk.ts';
-import { documentClient } from '#adapters/dynamo/client.ts';
+import { EncryptionSdkCrypto } from '#adapters/crypto/encryption-sdk.ts';
 import { DynamoRetentionStore } from '#adapters/dynamo/retention-store.ts';
 import { DynamoSignalStore } from '#adapters/dynamo/signal-store.ts';
 import { systemClock } from '#adapters/system.ts';
 import { ENV } from '#config/env.ts';
 import type { BlobStore, Logger } from '#core/ports.ts';
 import { type ErasureDeps, type RetentionResult, runRetention } from '#core/use-cases/erasure.ts';
-import { loadLambdaConfig, requireEnv } from './shared/config.ts';
+import { lambdaTable, loadLambdaConfig, requireEnv } from './shared/config.ts';
+import { envelopeKeyring } from './shared/keyring.ts';
 import { lambdaLogger, withLambdaContext } from './shared/logger.ts';
 
 /**
@@ -55,9 +55,7 @@ export type RetentionWiring = {
 export function retentionDeps(wiring: RetentionWiring = {}): RetentionDeps {
   const env = wiring.env ?? process.env;
   const config = loadLambdaConfig(env);
-  const table = requireEnv(env, ENV.tableName);
-  const endpoint = env[ENV.dynamoEndpoint];
-  const doc = documentClient(endpoint ? { endpoint } : {});
+  const { table, doc } = lambdaTable(env);
   return {
     config,
     store: new DynamoSignalStore(doc, table),
@@ -66,7 +64,7 @@ export function retentionDeps(wiring: RetentionWiring = {}): RetentionDeps {
     blobs:
       wiring.blobs ??
       new S3BlobStore({ client: new S3Client({}), bucket: requireEnv(env, ENV.attachmentsBucket) }),
-    crypto: new EncryptionSdkCrypto(wiring.keyring ?? kmsKeyring(requireEnv(env, ENV.kmsKeyArn))),
+    crypto: new EncryptionSdkCrypto(envelopeKeyring(env, wiring.keyring)),
     clock: systemClock,
     logger: wiring.logger ?? log.port,
   };

@@ -1,7 +1,6 @@
 import type { KeyringNode } from '@aws-crypto/client-node';
 import middy from '@middy/core';
 import { z } from 'zod';
-import { documentClient } from '#adapters/dynamo/client.ts';
 import { DynamoSignalStore } from '#adapters/dynamo/signal-store.ts';
 import { systemClock } from '#adapters/system.ts';
 import { ENV } from '#config/env.ts';
@@ -11,7 +10,7 @@ import {
   type MailEventInput,
   recordMailEvent,
 } from '#core/use-cases/mail-events.ts';
-import { loadLambdaConfig, requireEnv } from './shared/config.ts';
+import { lambdaTable, loadLambdaConfig, requireEnv } from './shared/config.ts';
 import { lazyCrypto } from './shared/lazy-crypto.ts';
 import { lambdaLogger, withLambdaContext } from './shared/logger.ts';
 
@@ -101,9 +100,7 @@ export type SesEventsWiring = { env?: NodeJS.ProcessEnv; keyring?: KeyringNode; 
 export function sesEventsDeps(wiring: SesEventsWiring = {}): SesEventsDeps {
   const env = wiring.env ?? process.env;
   const config = loadLambdaConfig(env);
-  const table = requireEnv(env, ENV.tableName);
-  const endpoint = env[ENV.dynamoEndpoint];
-  const doc = documentClient(endpoint ? { endpoint } : {});
+  const { table, doc } = lambdaTable(env);
   const keyring = wiring.keyring;
   const keyArn = keyring ? undefined : requireEnv(env, ENV.kmsKeyArn);
   return {

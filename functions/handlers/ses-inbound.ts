@@ -4,10 +4,9 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import middy from '@middy/core';
 import { readS3Object, S3BlobStore } from '#adapters/blob/s3-blob-store.ts';
-import { EncryptionSdkCrypto, kmsKeyring } from '#adapters/crypto/encryption-sdk.ts';
+import { EncryptionSdkCrypto } from '#adapters/crypto/encryption-sdk.ts';
 import { HmacReplyTokens } from '#adapters/crypto/hmac-reply-tokens.ts';
 import { SignalKeyCrypto } from '#adapters/crypto/signal-keys.ts';
-import { documentClient } from '#adapters/dynamo/client.ts';
 import { DynamoSignalDirectory } from '#adapters/dynamo/signal-directory.ts';
 import { DynamoSignalKeyStore } from '#adapters/dynamo/signal-key-store.ts';
 import { DynamoSignalStore } from '#adapters/dynamo/signal-store.ts';
@@ -19,7 +18,8 @@ import { sha256Hex } from '#core/mail/raw-mail.ts';
 import type { Logger } from '#core/ports.ts';
 import { type IntakeDeps, type IntakeOutcome, intakeMail } from '#core/use-cases/intake-mail.ts';
 import { emailRenderer } from '#templates/render.ts';
-import { loadLambdaConfig, requireEnv } from './shared/config.ts';
+import { lambdaTable, loadLambdaConfig, requireEnv } from './shared/config.ts';
+import { envelopeKeyring } from './shared/keyring.ts';
 import { lambdaLogger, withLambdaContext } from './shared/logger.ts';
 import { SecretDeriver } from './shared/secrets.ts';
 import { inboundMessages, UnrecognisedEventError } from './shared/ses-inbound-event.ts';
@@ -112,10 +112,9 @@ export type SesInboundWiring = {
 export async function sesInboundDeps(wiring: SesInboundWiring = {}): Promise<SesInboundDeps> {
   const env = wiring.env ?? process.env;
   const config = loadLambdaConfig(env);
-  const table = requireEnv(env, ENV.tableName);
-  const endpoint = env[ENV.dynamoEndpoint];
-  const doc = documentClient(endpoint ? { endpoint } : {});
+  const { table, doc } = lambdaTable(env);
   const kmsKeyArn = wiring.keyring ? undefined : requireEnv(env, ENV.kmsKeyArn);
+  const keyring = envelopeKeyring(env, wiring.keyring);
   const s3 = new S3Client({});
   const replyTokenKey =
     wiring.replyTokenKey ??
@@ -131,7 +130,7 @@ export async function sesInboundDeps(wiring: SesInboundWiring = {}): Promise<Ses
     // A new signal gets its key here; an existing signal's key is never unwrapped: this
     // role may decrypt only `reporter` (docs/adr/0016, infra/constructs/mail.ts).
     crypto: new SignalKeyCrypto(
-      new EncryptionSdkCrypto(wiring.keyring ?? kmsKeyring(kmsKeyArn as string)),
+      new EncryptionSdkCrypto(keyring),
       new DynamoSignalKeyStore(doc, table),
       { mode: 'create-only' },
     ),

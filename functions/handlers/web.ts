@@ -1,16 +1,16 @@
 import type { KeyringNode } from '@aws-crypto/client-node';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
 import { handle } from 'hono/aws-lambda';
 import { S3BlobStore } from '#adapters/blob/s3-blob-store.ts';
-import { EncryptionSdkCrypto, kmsKeyring } from '#adapters/crypto/encryption-sdk.ts';
+import { EncryptionSdkCrypto } from '#adapters/crypto/encryption-sdk.ts';
 import { HmacBlindIndex, HmacLinkSigner } from '#adapters/crypto/hmac.ts';
 import { SignalKeyCrypto } from '#adapters/crypto/signal-keys.ts';
 import { DynamoAuthAudit } from '#adapters/dynamo/auth-audit.ts';
 import { DynamoAuthStore } from '#adapters/dynamo/auth-store.ts';
 import { DynamoBlindIndexStore } from '#adapters/dynamo/blind-index-store.ts';
-import { documentClient } from '#adapters/dynamo/client.ts';
 import { DynamoRetentionStore } from '#adapters/dynamo/retention-store.ts';
 import { DynamoSecondFactorStore } from '#adapters/dynamo/second-factor-store.ts';
 import { DynamoSignalKeyStore } from '#adapters/dynamo/signal-key-store.ts';
@@ -23,7 +23,8 @@ import type { EmailRenderer, Logger } from '#core/ports.ts';
 import { createApp } from '#forms/app.tsx';
 import type { AppDeps } from '#forms/http/context.ts';
 import { emailRenderer } from '#templates/render.ts';
-import { loadLambdaConfig, requireEnv } from './shared/config.ts';
+import { lambdaTable, loadLambdaConfig, requireEnv } from './shared/config.ts';
+import { envelopeKeyring } from './shared/keyring.ts';
 import { lambdaLogger, withLambdaContext } from './shared/logger.ts';
 import { SecretDeriver } from './shared/secrets.ts';
 
@@ -51,13 +52,15 @@ export type WebWiring = {
 };
 
 /** Builds the app's dependencies from the environment the CDK stack sets. */
-export function webDeps(wiring: WebWiring = {}): { deps: AppDeps; config: Config } {
+export function webDeps(wiring: WebWiring = {}): {
+  deps: AppDeps;
+  config: Config;
+  dynamo: { table: string; doc: DynamoDBDocumentClient };
+} {
   const env = wiring.env ?? process.env;
   const config = loadLambdaConfig(env);
-  const table = requireEnv(env, ENV.tableName);
-  const endpoint = env[ENV.dynamoEndpoint];
-  const doc = documentClient(endpoint ? { endpoint } : {});
-  const keyring = wiring.keyring ?? kmsKeyring(requireEnv(env, ENV.kmsKeyArn));
+  const { table, doc } = lambdaTable(env);
+  const keyring = envelopeKeyring(env, wiring.keyring);
   const render: EmailRenderer = emailRenderer;
   const deps: AppDeps = {
     config,
@@ -85,7 +88,7 @@ export function webDeps(wiring: WebWiring = {}): { deps: AppDeps; config: Config
         }
       : {}),
   };
-  return { deps, config };
+  return { deps, config, dynamo: { table, doc } };
 }
 
 const log = lambdaLogger('meldroute-web');
@@ -95,10 +98,11 @@ const log = lambdaLogger('meldroute-web');
  * indexes): one KMS call each, once per container, on the first request that
  * needs them. /healthz and the stylesheet never wait for KMS.
  */
-async function withWorkflow(deps: AppDeps, env: NodeJS.ProcessEnv) {
-  const table = requireEnv(env, ENV.tableName);
-  const endpoint = env[ENV.dynamoEndpoint];
-  const doc = documentClient(endpoint ? { endpoint } : {});
+async function withWorkflow(
+  deps: AppDeps,
+  { table, doc }: { table: string; doc: DynamoDBDocumentClient },
+  env: NodeJS.ProcessEnv,
+) {
   const secrets = new SecretDeriver(
     new KMSClient({}),
     requireEnv(env, ENV.secretsKeyArn),
@@ -129,7 +133,7 @@ export const main: typeof basic = async (event, context) => {
   if (!process.env[ENV.secretsKeyArn] || path === '/healthz' || path.startsWith('/static/')) {
     return basic(event, context);
   }
-  full ??= withWorkflow(wired.deps, process.env).catch((err: Error) => {
+  full ??= withWorkflow(wired.deps, wired.dynamo, process.env).catch((err: Error) => {
     full = undefined; // the next request tries KMS again
     throw err;
   });

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '#adapters/dynamo/client.ts';
 import { ENV } from '#config/env.ts';
 import { type Config, ConfigError, parseConfig } from '#core/config.ts';
 
@@ -28,4 +30,14 @@ export function requireEnv(env: NodeJS.ProcessEnv, name: string): string {
   const value = env[name];
   if (!value) throw new ConfigError(`Environment variable ${name} is not set`);
   return value;
+}
+
+/** The table every function works on: its name, and a client (DYNAMODB_ENDPOINT only in tests). */
+export function lambdaTable(env: NodeJS.ProcessEnv): {
+  table: string;
+  doc: DynamoDBDocumentClient;
+} {
+  const table = requireEnv(env, ENV.tableName);
+  const endpoint = env[ENV.dynamoEndpoint];
+  return { table, doc: documentClient(endpoint ? { endpoint } : {}) };
 }
