@@ -7,7 +7,7 @@ import { SesMailer } from '#adapters/ses-mailer.ts';
 import { systemClock } from '#adapters/system.ts';
 import { ENV } from '#config/env.ts';
 import type { Logger } from '#core/ports.ts';
-import { type DeliverDeps, deliverOutbox } from '#core/use-cases/deliver-outbox.ts';
+import { type DeliverDeps, drainOutbox } from '#core/use-cases/deliver-outbox.ts';
 import { lambdaTable, loadLambdaConfig } from './shared/config.ts';
 import { envelopeKeyring } from './shared/keyring.ts';
 import { lambdaLogger, withLambdaContext } from './shared/logger.ts';
@@ -65,15 +65,14 @@ export async function main(
     throw new UnrecognisedEventError('the outbox function was started by an unrecognised event');
   }
   const trigger = 'Records' in parsed.data ? 'stream' : 'schedule';
-  const result: OutboxResult = { trigger, sent: 0, failed: 0, rounds: 0 };
-  while (result.rounds < MAX_ROUNDS && remainingMs() > SAFETY_MS) {
-    const r = await deliverOutbox(deps, BATCH);
-    result.rounds++;
-    result.sent += r.sent;
-    result.failed += r.failed;
-    // A failed mail stays claimed until its claim goes stale, so another round would not retry it.
-    if (r.sent === 0) break;
-  }
+  const result: OutboxResult = {
+    trigger,
+    ...(await drainOutbox(deps, {
+      batch: BATCH,
+      maxRounds: MAX_ROUNDS,
+      canContinue: () => remainingMs() > SAFETY_MS,
+    })),
+  };
   // Counts only; the metric filter on this line alarms when failed > 0.
   deps.logger.info('outbox swept', {
     trigger,

@@ -26,7 +26,7 @@ import { jsonLogger, randomIds, systemClock } from '#adapters/system.ts';
 import { DEFAULTS, ENV } from '#config/env.ts';
 import { type Config, parseConfig } from '#core/config.ts';
 import type { Clock, EmailRenderer, Logger, Mailer } from '#core/ports.ts';
-import { deliverOutbox } from '#core/use-cases/deliver-outbox.ts';
+import { drainOutbox } from '#core/use-cases/deliver-outbox.ts';
 import { createApp } from '#forms/app.tsx';
 import { servesHttps, withSecurityHeaders } from '#forms/http/security.ts';
 import { emailRenderer } from '#templates/render.ts';
@@ -193,9 +193,10 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
       return sweeping;
     }
     sweeping = (async () => {
+      // Once more when a write asked for a sweep while this one ran.
       do {
         again = false;
-        const r = await deliverOutbox({
+        const r = await drainOutbox({
           outbox,
           crypto,
           mailer,
@@ -204,8 +205,6 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
           claimTimeoutMs: options.mailRetryMs ?? 5 * 60_000,
         });
         if (r.sent || r.failed) logger.info('outbox swept', { sent: r.sent, failed: r.failed });
-        // A sweep reads a bounded page: go on while it still finds mail to send.
-        if (r.sent > 0) again = true;
       } while (again);
     })()
       .catch((err) => logger.error('outbox sweep failed', { error: (err as Error).name }))

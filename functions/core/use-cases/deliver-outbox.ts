@@ -55,3 +55,27 @@ export async function deliverOutbox(deps: DeliverDeps, limit = 25): Promise<Deli
   }
   return { sent, failed };
 }
+
+export type DrainResult = DeliverResult & { rounds: number };
+
+/**
+ * Sweeps in rounds of `batch` until a round sends nothing (a sweep reads a
+ * bounded page, so a busy outbox takes several), at most `maxRounds`, and
+ * only while `canContinue` says there is time. A failed mail stays claimed
+ * until its claim goes stale, so another round would not retry it.
+ */
+export async function drainOutbox(
+  deps: DeliverDeps,
+  options: { batch?: number; maxRounds?: number; canContinue?: () => boolean } = {},
+): Promise<DrainResult> {
+  const { batch = 25, maxRounds = Number.POSITIVE_INFINITY, canContinue = () => true } = options;
+  const result: DrainResult = { sent: 0, failed: 0, rounds: 0 };
+  while (result.rounds < maxRounds && canContinue()) {
+    const r = await deliverOutbox(deps, batch);
+    result.rounds++;
+    result.sent += r.sent;
+    result.failed += r.failed;
+    if (r.sent === 0) break;
+  }
+  return result;
+}
