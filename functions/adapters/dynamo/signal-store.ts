@@ -18,6 +18,18 @@ import { INDEXES } from './table.ts';
 
 const signalKey = (id: string) => ({ pk: `SIG#${id}`, sk: 'A' });
 
+/** The officer's route fields: they exist only once a signal has been worked. */
+const WORKED_FIELDS = [
+  'tags',
+  'notes',
+  'agenda',
+  'handovers',
+  'disclosures',
+  'reporterFeedback',
+  'outcome',
+  'closedAt',
+] as const;
+
 /** Attributes of the aggregate that a version-checked update rewrites. */
 const AGGREGATE_FIELDS = [
   'reference',
@@ -31,14 +43,7 @@ const AGGREGATE_FIELDS = [
   'contentCipher',
   'events',
   'senderUnverified',
-  'tags',
-  'notes',
-  'agenda',
-  'handovers',
-  'disclosures',
-  'reporterFeedback',
-  'outcome',
-  'closedAt',
+  ...WORKED_FIELDS,
 ] as const;
 
 function indexAttributes(s: SignalRecord) {
@@ -80,16 +85,7 @@ function toRecord(item: Record<string, unknown>): SignalRecord {
     contentCipher: item.contentCipher as Uint8Array,
     events: (item.events as SignalRecord['events']) ?? [],
     ...(item.senderUnverified ? { senderUnverified: true } : {}),
-    ...optional(item, [
-      'tags',
-      'notes',
-      'agenda',
-      'handovers',
-      'disclosures',
-      'reporterFeedback',
-      'outcome',
-      'closedAt',
-    ]),
+    ...optional(item, WORKED_FIELDS),
   };
 }
 
