@@ -102,9 +102,9 @@ describe('reminders Lambda', () => {
     expect(sent).toMatchObject({ sent: 1, failed: 0 });
     const input = ses.commandCalls(SendEmailCommand)[0]?.args[0].input;
     expect(input?.Destination?.ToAddresses).toEqual([MOVIERA]);
-    const raw = new TextDecoder().decode(input?.Content?.Raw?.Data);
-    expect(raw).toContain(reference);
-    expect(raw).toContain('/partner/');
+    const text = input?.Content?.Simple?.Body?.Text?.Data;
+    expect(text).toContain(reference);
+    expect(text).toContain('/partner/');
   });
 });
 
