@@ -121,6 +121,122 @@ export const encryptionSdkAsEsm: Plugin = {
   },
 };
 
+/** Where the plugin below puts its module; the metafile names it `meldroute-node-stream:readable-stream`. */
+const NODE_STREAM_NAMESPACE = 'meldroute-node-stream';
+/** readable-stream v3's readable.js: the branch taken when READABLE_STREAM=disable. */
+const READABLE_STREAM_DISABLE_BRANCH =
+  /var Stream = require\('stream'\);\s*if \(process\.env\.READABLE_STREAM === 'disable' && Stream\) \{\s*module\.exports = Stream\.Readable;\s*Object\.assign\(module\.exports, Stream\);\s*module\.exports\.Stream = Stream;\s*\}/;
+/** readable-stream v3's pipeline: the callback may be left out (errors are then thrown). */
+const READABLE_STREAM_OPTIONAL_CALLBACK =
+  /function popCallback\(streams\) \{\s*if \(!streams\.length\) return noop;\s*if \(typeof streams\[streams\.length - 1\] !== 'function'\) return noop;\s*return streams\.pop\(\);\s*\}/;
+/** The packages whose use of readable-stream the module below was checked against. */
+const READABLE_STREAM_IMPORTERS =
+  /[\\/]node_modules[\\/](?:@aws-crypto[\\/](?:encrypt|decrypt)-node|duplexify)[\\/]/;
+/**
+ * readable-stream v3's exports, from Node's stream module. Not the
+ * READABLE_STREAM=disable branch verbatim, for two reasons found by running
+ * the bundles: that branch assigns Stream's members onto Node's own
+ * Readable class, which throws in a bundle (ES modules are strict, and
+ * Readable inherits Stream's getter-only `promises`) and would change that
+ * class for every module in the process; and it hands out Node's pipeline,
+ * which requires a callback where v3's may be left out, as encrypt-node's
+ * encrypt_stream does (every encrypt failed). So: a fresh object with v3's
+ * members, and v3's pipeline contract (no callback: an error is thrown) on
+ * top of Node's pipeline.
+ */
+const NODE_STREAM_AS_READABLE_STREAM = `var Stream = require('node:stream');
+function noop(err) { if (err) throw err; }
+function pipeline() {
+  var streams = Array.prototype.slice.call(arguments);
+  var callback = typeof streams[streams.length - 1] === 'function' ? streams.pop() : noop;
+  return Stream.pipeline.apply(null, streams.concat([callback]));
+}
+module.exports = {
+  Stream: Stream,
+  Readable: Stream.Readable,
+  Writable: Stream.Writable,
+  Duplex: Stream.Duplex,
+  Transform: Stream.Transform,
+  PassThrough: Stream.PassThrough,
+  finished: Stream.finished,
+  pipeline: pipeline,
+};`;
+
+/**
+ * The Encryption SDK's stream code (@aws-crypto/encrypt-node, decrypt-node,
+ * and duplexify under them) imports readable-stream v3, a copy of Node 10's
+ * stream module: about 37 KiB minified (41 with its string_decoder) in every
+ * handler, next to the stream module Node already has. readable-stream v3
+ * itself can hand out Node's module instead (READABLE_STREAM=disable in its
+ * readable.js); this plugin resolves `readable-stream` to a small module
+ * doing that (NODE_STREAM_AS_READABLE_STREAM above says how it differs), so
+ * `import { Transform } from 'readable-stream'` gets Node's Transform.
+ * It stops the build when the package no longer looks as checked: a
+ * readable-stream that is not v3, a readable.js without that branch, a
+ * pipeline whose callback is not optional, a subpath import
+ * (`readable-stream/transform`: nothing bundled has one), or an importer
+ * other than those three packages. test/integration/lambda-bundles.test.ts
+ * runs the bundled Encryption SDK (many frames, damaged and old signed
+ * messages) and checks that no readable-stream file is in any bundle.
+ */
+export const readableStreamAsNodeStream: Plugin = {
+  name: 'meldroute-readable-stream-as-node-stream',
+  setup(b) {
+    const skip = Symbol('meldroute-readable-stream');
+    const checked = new Map<string, Promise<void>>();
+    const check = async (readableJs: string) => {
+      const unexpected = (what: string) =>
+        new Error(
+          `${readableJs} no longer looks as infra/bundle.ts expects (${what}): check readable-stream`,
+        );
+      if (!/[\\/]node_modules[\\/]readable-stream[\\/]readable\.js$/.test(readableJs)) {
+        throw unexpected('not readable-stream/readable.js');
+      }
+      const dir = dirname(readableJs);
+      const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as {
+        version?: string;
+      };
+      if (!pkg.version?.startsWith('3.')) throw unexpected(`version ${pkg.version}, not 3.x`);
+      if (!READABLE_STREAM_DISABLE_BRANCH.test(await readFile(readableJs, 'utf8'))) {
+        throw unexpected('no READABLE_STREAM=disable branch');
+      }
+      const pipeline = join(dir, 'lib', 'internal', 'streams', 'pipeline.js');
+      if (!READABLE_STREAM_OPTIONAL_CALLBACK.test(await readFile(pipeline, 'utf8'))) {
+        throw unexpected('pipeline without its optional callback');
+      }
+    };
+    b.onResolve({ filter: /^readable-stream(?:[\\/]|$)/ }, async (args) => {
+      if (args.pluginData?.[skip]) return undefined;
+      const refuse = (why: string) => ({
+        errors: [{ text: `${args.importer} imports ${args.path}: ${why} (infra/bundle.ts)` }],
+      });
+      if (args.path !== 'readable-stream') {
+        return refuse("only the bare 'readable-stream' is mapped to Node's stream module");
+      }
+      if (!READABLE_STREAM_IMPORTERS.test(args.importer)) {
+        return refuse(
+          "Node's stream module stands in for readable-stream only for the Encryption SDK and duplexify; check this importer's use of it first",
+        );
+      }
+      // The package the importer would get, each copy checked once per build.
+      const real = await b.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: { [skip]: true },
+      });
+      if (real.errors.length) return { errors: real.errors };
+      if (!checked.has(real.path)) checked.set(real.path, check(real.path));
+      await checked.get(real.path);
+      return { path: 'readable-stream', namespace: NODE_STREAM_NAMESPACE };
+    });
+    b.onLoad({ filter: /.*/, namespace: NODE_STREAM_NAMESPACE }, () => ({
+      contents: NODE_STREAM_AS_READABLE_STREAM,
+      loader: 'js',
+    }));
+  },
+};
+
 /** Shared by every handler and by the benchmark's bare handler. */
 export function lambdaBuildOptions(): BuildOptions {
   return {
@@ -145,7 +261,7 @@ export function lambdaBuildOptions(): BuildOptions {
     absWorkingDir: PROJECT_ROOT,
     logLevel: 'warning',
     metafile: true,
-    plugins: [zodEnglishOnly, encryptionSdkAsEsm],
+    plugins: [zodEnglishOnly, encryptionSdkAsEsm, readableStreamAsNodeStream],
   };
 }
 

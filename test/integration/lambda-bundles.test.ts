@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { buildClient, CommitmentPolicy } from '@aws-crypto/client-node';
@@ -17,6 +17,7 @@ import { testTable } from '../support/dynamo.ts';
  * plugins, code splitting), each run in a fresh Node process as Lambda runs
  * it: through `handler`, with the config next to the bundle, against
  * dynalite. And what each loads at init: what issue 8 took out stays out.
+ * Every handler in functions/handlers is built; some are also run.
  */
 
 const run = promisify(execFile);
@@ -31,6 +32,8 @@ const CONTEXT = {
 let dir: string;
 let table: Awaited<ReturnType<typeof testTable>>;
 const built = new Map<string, LambdaBundle>();
+/** Every handler in functions/handlers, as built in beforeAll. */
+const HANDLER_NAMES: string[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'meldroute-bundles-'));
@@ -39,7 +42,11 @@ beforeAll(async () => {
     join(import.meta.dirname, '..', '..', 'config', 'montfoort.example.json'),
     'utf8',
   );
-  for (const name of ['outbox', 'ses-events', 'web']) {
+  const handlers = (await readdir(HANDLERS))
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .map((f) => basename(f, '.ts'));
+  HANDLER_NAMES.push(...handlers);
+  for (const name of handlers) {
     const assets = name === 'web' ? (['templates', 'stylesheet'] as const) : [];
     const entry = join(HANDLERS, `${name}.ts`);
     built.set(name, await buildLambda({ entry, outdir: join(dir, name), configJson, assets }));
@@ -179,6 +186,51 @@ describe('lambda bundles as deployed', () => {
     expect(Buffer.from(reopened).toString()).toBe('nu verzegeld');
   });
 
+  it("the bundled Encryption SDK, on Node's own streams, seals and opens many frames and refuses a damaged message", async () => {
+    const key = randomBytes(32).toString('hex');
+    const keyring = () => rawAesKeyring(new Uint8Array(Buffer.from(key, 'hex')));
+    const context = { municipality: 'montfoort', signalId: 'sig1', part: 'content' };
+    // Five 64 KiB frames and a short last one; the same bytes from a seed on both sides.
+    const size = 5 * 64 * 1024 + 123;
+    const plain = (seed: number) => Buffer.alloc(size, seed);
+    // Too long for a command line: the child reads it from a file.
+    const oldFile = join(dir, 'multi-frame.bin');
+    await writeFile(oldFile, await new EncryptionSdkCrypto(keyring()).encrypt(plain(7), context));
+
+    const result = await inBundle(
+      'crypto',
+      `const crypto = new mod.EncryptionSdkCrypto(mod.rawAesKeyring(new Uint8Array(Buffer.from('${key}', 'hex'))));
+       const context = ${JSON.stringify(context)};
+       const old = (await import('node:fs')).readFileSync(${JSON.stringify(oldFile)});
+       const opened = Buffer.from(await crypto.decrypt(old, context));
+       const sealed = await crypto.encrypt(Buffer.alloc(${size}, 9), context);
+       const refusals = [];
+       const damaged = Buffer.from(old); damaged[damaged.length - 200] ^= 1;
+       for (const bad of [damaged, old.subarray(0, old.length - 1000), old.subarray(0, 100)]) {
+         try { await crypto.decrypt(bad, context); refusals.push('opened'); }
+         catch (e) { refusals.push(e.name + ': ' + e.cause?.message); }
+       }
+       console.log(JSON.stringify({
+         opened: opened.equals(Buffer.alloc(${size}, 7)),
+         sealed: Buffer.from(sealed).toString('base64'),
+         refusals,
+       }));`,
+    );
+
+    expect(result.opened).toBe(true);
+    // Refused by the SDK's own checks, as the unbundled SDK refuses them: not a stream that broke.
+    expect(result.refusals).toEqual([
+      expect.stringMatching(/^DecryptionError: .*unable to authenticate data/),
+      'DecryptionError: Incomplete message',
+      'DecryptionError: Incomplete Header',
+    ]);
+    const reopened = await new EncryptionSdkCrypto(keyring()).decrypt(
+      Buffer.from(result.sealed, 'base64'),
+      context,
+    );
+    expect(Buffer.from(reopened).equals(plain(9))).toBe(true);
+  });
+
   it('draw the QR code from a lazily loaded chunk', async () => {
     const result = await inBundle(
       'qr',
@@ -207,5 +259,28 @@ describe('lambda bundles as deployed', () => {
     // The QR code is drawn only on the authenticator enrolment page.
     expect(anyInput(loadedAtInit('web'), /node_modules\/(qrcode|pngjs)\//)).toBe(false);
     expect(anyInput(inBundleAtAll('web'), /node_modules\/qrcode\//)).toBe(true);
+  });
+
+  it("carry no copy of Node's stream module, and no nodemailer: SES composes the MIME", () => {
+    expect(HANDLER_NAMES).toEqual(expect.arrayContaining(['outbox', 'ses-inbound', 'web']));
+    for (const name of [...HANDLER_NAMES, 'crypto']) {
+      const all = inBundleAtAll(name);
+      // infra/bundle.ts hands the Encryption SDK Node's own stream module instead.
+      expect(anyInput(all, /node_modules\/readable-stream\//), name).toBe(false);
+      expect(anyInput(all, /node_modules\/nodemailer\//), name).toBe(false);
+    }
+    expect(anyInput(inBundleAtAll('crypto'), /^meldroute-node-stream:readable-stream$/)).toBe(true);
+  });
+
+  it('stop the build when readable-stream is imported other than the checked way', async () => {
+    const attempt = (contents: string) =>
+      buildLambda({ entry: { contents }, outdir: join(dir, 'refused'), logLevel: 'silent' });
+    await expect(attempt("import 'readable-stream/transform';")).rejects.toThrow(
+      /only the bare 'readable-stream' is mapped/,
+    );
+    // Our own code (or a new dependency) would get Node's streams unchecked.
+    await expect(attempt("export { Transform } from 'readable-stream';")).rejects.toThrow(
+      /stands in for readable-stream only for the Encryption SDK and duplexify/,
+    );
   });
 });
