@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import {
   EXPLOITATION_FORM_CODES,
   INDICATORS,
@@ -34,9 +34,11 @@ function isPhone(s: string): boolean {
 const kvkDigits = (s: string) => s.replace(/[\s.]/g, '');
 
 const max = (n: number, what: string) =>
-  z.string().trim().max(n, `${what} mag maximaal ${n} tekens hebben.`);
+  z.string().check(z.trim(), z.maxLength(n, `${what} mag maximaal ${n} tekens hebben.`));
 const phone = (what: string, invalid: string) =>
-  max(40, what).refine((s) => s === '' || isPhone(s), `${invalid}, bijvoorbeeld 06 12345678.`);
+  max(40, what).check(
+    z.refine((s) => s === '' || isPhone(s), `${invalid}, bijvoorbeeld 06 12345678.`),
+  );
 
 /**
  * Schemas are built once and reused: zod compiles each object schema on first
@@ -59,22 +61,24 @@ function cachedPerRow<S>(build: (n: number) => S): (n: number) => S {
 const personSchema = cachedPerRow((n: number) =>
   z.object({
     name: max(200, `De naam van persoon ${n}`),
-    role: z
-      .string()
-      .refine((r) => r !== '', `Kies de rol van persoon ${n}.`)
-      .refine(
+    role: z.string().check(
+      z.refine((r) => r !== '', `Kies de rol van persoon ${n}.`),
+      z.refine(
         (r) => r === '' || Object.hasOwn(PERSON_ROLES, r),
         `Kies bij persoon ${n} een rol uit de lijst.`,
       ),
+    ),
     age: max(40, `De leeftijd of geboortedatum van persoon ${n}`),
     address: max(300, `Het adres van persoon ${n}`),
     phone: phone(
       `Het telefoonnummer van persoon ${n}`,
       `Vul bij persoon ${n} een geldig telefoonnummer in`,
     ),
-    email: max(254, `Het e-mailadres van persoon ${n}`).refine(
-      (s) => s === '' || z.email().safeParse(s).success,
-      `Vul bij persoon ${n} een geldig e-mailadres in, bijvoorbeeld naam@voorbeeld.nl.`,
+    email: max(254, `Het e-mailadres van persoon ${n}`).check(
+      z.refine(
+        (s) => s === '' || z.email().safeParse(s).success,
+        `Vul bij persoon ${n} een geldig e-mailadres in, bijvoorbeeld naam@voorbeeld.nl.`,
+      ),
     ),
     notes: max(2000, `De toelichting bij persoon ${n}`),
   }),
@@ -85,9 +89,11 @@ const organisationSchema = cachedPerRow((n: number) =>
     name: max(200, `De naam van organisatie ${n}`),
     kvk: z
       .string()
-      .refine(
-        (s) => s.trim() === '' || /^\d{8}$/.test(kvkDigits(s)),
-        `Het KvK-nummer van organisatie ${n} moet uit 8 cijfers bestaan.`,
+      .check(
+        z.refine(
+          (s) => s.trim() === '' || /^\d{8}$/.test(kvkDigits(s)),
+          `Het KvK-nummer van organisatie ${n} moet uit 8 cijfers bestaan.`,
+        ),
       ),
     address: max(300, `Het adres van organisatie ${n}`),
   }),
@@ -104,18 +110,22 @@ function formSchema(config: Config) {
 
 function buildFormSchema(config: Config) {
   const codes = (known: Readonly<Record<string, string>>, message: string) =>
-    z.array(z.string()).refine((list) => list.every((c) => Object.hasOwn(known, c)), message);
+    z
+      .array(z.string())
+      .check(z.refine((list) => list.every((c) => Object.hasOwn(known, c)), message));
   return z.object({
-    submissionId: z.string().regex(SUBMISSION_ID),
+    submissionId: z.string().check(z.regex(SUBMISSION_ID)),
     reporterName: z
       .string()
-      .trim()
-      .min(1, { error: 'Vul uw naam in.', abort: true })
-      .max(200, 'Uw naam mag maximaal 200 tekens hebben.'),
+      .check(
+        z.trim(),
+        z.minLength(1, { error: 'Vul uw naam in.', abort: true }),
+        z.maxLength(200, 'Uw naam mag maximaal 200 tekens hebben.'),
+      ),
     reporterPhone: phone('Uw telefoonnummer', 'Vul een geldig telefoonnummer in'),
     reporterTeam: z
       .string()
-      .refine((t) => t === '' || config.teams.includes(t), 'Kies uw team uit de lijst.'),
+      .check(z.refine((t) => t === '' || config.teams.includes(t), 'Kies uw team uit de lijst.')),
     discussedWithCoordinator: z.enum(['ja', 'nee'], {
       error: 'Geef aan of u het signaal heeft besproken met uw teamcoördinator.',
     }),
@@ -125,10 +135,12 @@ function buildFormSchema(config: Config) {
     location: max(500, 'De locatie'),
     observed: z
       .string()
-      .trim()
-      .min(1, { error: 'Vul in wat u heeft gezien.', abort: true })
-      .min(10, 'Beschrijf wat u heeft gezien in minstens 10 tekens.')
-      .max(20000, 'Wat u heeft gezien mag maximaal 20.000 tekens hebben.'),
+      .check(
+        z.trim(),
+        z.minLength(1, { error: 'Vul in wat u heeft gezien.', abort: true }),
+        z.minLength(10, 'Beschrijf wat u heeft gezien in minstens 10 tekens.'),
+        z.maxLength(20000, 'Wat u heeft gezien mag maximaal 20.000 tekens hebben.'),
+      ),
     indicators: codes(INDICATORS, 'Kies bij de signalenkaart alleen signalen uit de lijst.'),
     vulnerabilities: codes(VULNERABILITIES, 'Kies bij kwetsbaarheid alleen punten uit de lijst.'),
     exploitationForm: z.enum(EXPLOITATION_FORM_CODES, {
@@ -143,7 +155,7 @@ function buildFormSchema(config: Config) {
 function checkRows(
   list: Record<string, string>[],
   kind: 'persons' | 'organisations',
-  schemaFor: (n: number) => z.ZodType,
+  schemaFor: (n: number) => z.ZodMiniType,
   tooMany: string,
   errors: FieldError[],
 ): void {

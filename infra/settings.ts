@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import { type Config, parseConfig } from '#core/config.ts';
 
 /**
@@ -11,61 +12,81 @@ import { type Config, parseConfig } from '#core/config.ts';
  * wrong value stops `cdk synth` with a message naming it, long before a
  * half-finished deploy.
  */
-const domain = z
-  .string()
-  .regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'must be a domain name such as meldpunt.montfoort.nl')
-  .transform((s) => s.toLowerCase());
-const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((s) => s === 'true')]);
-const days = z.coerce.number().int().min(1).max(3650);
+
+// zod/mini loads no locale: a wrong context value is reported with zod's English message.
+z.config(en());
+
+const domain = z.pipe(
+  z
+    .string()
+    .check(
+      z.regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'must be a domain name such as meldpunt.montfoort.nl'),
+    ),
+  z.transform((s) => s.toLowerCase()),
+);
+const flag = z.union([
+  z.boolean(),
+  z.pipe(
+    z.enum(['true', 'false']),
+    z.transform((s) => s === 'true'),
+  ),
+]);
+/** A whole number from `min` to `max`, also when it comes as text (`-c key=value`). */
+const whole = (min: number, max: number) =>
+  z.coerce.number().check(z.int(), z.minimum(min), z.maximum(max));
 
 export const ContextSchema = z
   .object({
     /** The municipality config file (JSON, see config/montfoort.example.json). */
-    configFile: z.string().min(1).default('config/montfoort.example.json'),
+    configFile: z._default(z.string().check(z.minLength(1)), 'config/montfoort.example.json'),
     /** The domain of the dedicated mailbox; SES receives mail for it. Defaults to the mailbox's domain. */
-    mailboxDomain: domain.optional(),
+    mailboxDomain: z.optional(domain),
     /** Officer addresses (comma-separated) that replace `officers` in the config file. */
-    officers: z.string().optional(),
+    officers: z.optional(z.string()),
     /** Route 53 hosted zone for the mailbox domain: when given, MX and DKIM records are created. */
-    hostedZoneId: z.string().optional(),
-    hostedZoneName: domain.optional(),
+    hostedZoneId: z.optional(z.string()),
+    hostedZoneName: z.optional(domain),
     /** Custom domain for the web app, with an ACM certificate in the same region. */
-    webDomain: domain.optional(),
-    certificateArn: z.string().startsWith('arn:aws:acm:').optional(),
+    webDomain: z.optional(domain),
+    certificateArn: z.optional(z.string().check(z.startsWith('arn:aws:acm:'))),
     /** Where alarms are emailed (the administrator). */
-    alarmEmail: z.email().optional(),
+    alarmEmail: z.optional(z.email()),
     /** New AWS accounts have a concurrency quota of 10 and cannot reserve any: set false there. */
-    reservedConcurrency: flag.default(true),
-    logRetentionDays: z.coerce
-      .number()
-      .refine((d) => (Object.values(RetentionDays) as unknown[]).includes(d), {
-        message: 'must be a CloudWatch Logs retention such as 30, 90, 180, 365, 731',
-      })
-      .default(180),
+    reservedConcurrency: z._default(flag, true),
+    logRetentionDays: z._default(
+      z.coerce.number().check(
+        z.refine((d) => (Object.values(RetentionDays) as unknown[]).includes(d), {
+          message: 'must be a CloudWatch Logs retention such as 30, 90, 180, 365, 731',
+        }),
+      ),
+      180,
+    ),
     /** Raw mail is parsed into an encrypted signal within seconds; the copy is kept this long. */
-    rawMailDays: days.default(30),
+    rawMailDays: z._default(whole(1, 3650), 30),
     /** Overwritten and deleted object versions are kept this long (recovery from mistakes). */
-    noncurrentVersionDays: days.default(30),
+    noncurrentVersionDays: z._default(whole(1, 3650), 30),
     /** API Gateway throttling for the whole web app. */
-    webRateLimit: z.coerce.number().int().min(1).max(10_000).default(20),
-    webBurstLimit: z.coerce.number().int().min(1).max(5_000).default(40),
+    webRateLimit: z._default(whole(1, 10_000), 20),
+    webBurstLimit: z._default(whole(1, 5_000), 40),
   })
-  .superRefine((c, ctx) => {
-    if (Boolean(c.hostedZoneId) !== Boolean(c.hostedZoneName)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['hostedZoneId'],
-        message: 'hostedZoneId and hostedZoneName go together',
-      });
-    }
-    if (Boolean(c.webDomain) !== Boolean(c.certificateArn)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['webDomain'],
-        message: 'webDomain needs certificateArn (and the other way round)',
-      });
-    }
-  });
+  .check(
+    z.superRefine((c, ctx) => {
+      if (Boolean(c.hostedZoneId) !== Boolean(c.hostedZoneName)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['hostedZoneId'],
+          message: 'hostedZoneId and hostedZoneName go together',
+        });
+      }
+      if (Boolean(c.webDomain) !== Boolean(c.certificateArn)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['webDomain'],
+          message: 'webDomain needs certificateArn (and the other way round)',
+        });
+      }
+    }),
+  );
 
 export type Settings = Readonly<
   z.infer<typeof ContextSchema> & {

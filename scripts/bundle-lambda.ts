@@ -8,13 +8,13 @@
  *   request: { entry, outdir, assets?: ('templates' | 'stylesheet')[], configBase64 }
  */
 import { text } from 'node:stream/consumers';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { buildLambda } from '../infra/bundle.ts';
 
 const Request = z.object({
-  entry: z.string().min(1),
-  outdir: z.string().min(1),
-  assets: z.array(z.enum(['templates', 'stylesheet'])).default([]),
+  entry: z.string().check(z.minLength(1)),
+  outdir: z.string().check(z.minLength(1)),
+  assets: z._default(z.array(z.enum(['templates', 'stylesheet'])), []),
   configBase64: z.string(),
 });
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { MeldrouteError } from '#core/errors.ts';
 import type { EmailRenderer, RenderedEmail } from '#core/ports.ts';
 
@@ -24,22 +24,33 @@ export class TemplateError extends MeldrouteError {
   override readonly code = 'TEMPLATE_INVALID';
 }
 
-const municipality = z.string().trim().min(1).max(120);
+/** Trimmed, not empty, at most `max` characters. */
+const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
+const whole = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
+const count = z.int().check(z.minimum(0));
+
+const municipality = text(120);
 // Normalised through URL so characters that would end a link in a plain-text
 // mail client (spaces, quotes, angle brackets) arrive percent-encoded.
-const httpUrl = z.url({ protocol: /^https?$/ }).transform((s) => new URL(s).href);
-const baseUrl = httpUrl.transform((s) => s.replace(/\/+$/, ''));
-const reference = z.string().trim().min(1).max(64);
+const httpUrl = z.pipe(
+  z.url({ protocol: /^https?$/ }),
+  z.transform((s) => new URL(s).href),
+);
+const baseUrl = z.pipe(
+  httpUrl,
+  z.transform((s) => s.replace(/\/+$/, '')),
+);
+const reference = text(64);
 
 type Vars = Record<string, string | number | boolean>;
-type TemplateDef<S extends z.ZodType> = {
+type TemplateDef<S extends z.ZodMiniType> = {
   schema: S;
   /** Only set by us and the reference; CR/LF is stripped from the result anyway. */
   subject: (data: z.output<S>) => string;
   vars: (data: z.output<S>) => Vars;
 };
 
-const define = <S extends z.ZodType>(def: TemplateDef<S>): TemplateDef<S> => def;
+const define = <S extends z.ZodMiniType>(def: TemplateDef<S>): TemplateDef<S> => def;
 
 export const TEMPLATES = {
   /** To the reporter after a web-form signal. */
@@ -61,7 +72,7 @@ export const TEMPLATES = {
     vars: (d) => d,
   }),
   'login-link': define({
-    schema: z.object({ municipality, link: httpUrl, minutes: z.number().int().min(1).max(60) }),
+    schema: z.object({ municipality, link: httpUrl, minutes: whole(1, 60) }),
     subject: () => 'Uw inloglink voor Meldroute',
     vars: (d) => ({
       municipality: d.municipality,
@@ -75,7 +86,7 @@ export const TEMPLATES = {
       municipality,
       baseUrl,
       mailbox: z.email(),
-      reason: z.enum(['unreadable', 'too-large']).default('unreadable'),
+      reason: z._default(z.enum(['unreadable', 'too-large']), 'unreadable'),
     }),
     subject: () => 'Uw e-mail aan het meldpunt mensenhandel kon niet worden gelezen',
     vars: (d) => ({
@@ -94,15 +105,15 @@ export const TEMPLATES = {
     schema: z.object({
       municipality,
       reference,
-      partnerName: z.string().trim().min(1).max(200),
+      partnerName: text(200),
       acute: z.boolean(),
       link: httpUrl,
       /** Dutch words, e.g. "vrijdag 13 maart 2026". */
-      dueDate: z.string().trim().min(1).max(60),
-      expiresOn: z.string().trim().min(1).max(60),
+      dueDate: text(60),
+      expiresOn: text(60),
       textInEmail: z.boolean(),
       /** Empty unless the partner's directory entry says the text may travel by email. */
-      handoverText: z.string().max(20000),
+      handoverText: z.string().check(z.maxLength(20000)),
     }),
     subject: (d) =>
       `Signaal mensenhandel ${d.reference}${d.acute ? ' (acuut)' : ''}: graag uw terugkoppeling`,
@@ -119,7 +130,7 @@ export const TEMPLATES = {
     schema: z.object({
       municipality,
       reference,
-      partnerName: z.string().trim().min(1).max(200),
+      partnerName: text(200),
       link: httpUrl,
     }),
     subject: (d) => `Terugkoppeling op signaal ${d.reference}`,
@@ -134,14 +145,14 @@ export const TEMPLATES = {
     schema: z.object({
       municipality,
       reference,
-      partnerName: z.string().trim().min(1).max(200),
-      waitingDays: z.number().int().min(0).max(10000),
+      partnerName: text(200),
+      waitingDays: whole(0, 10000),
       /** Dutch words, e.g. "vrijdag 13 maart 2026". */
-      dueDate: z.string().trim().min(1).max(60),
+      dueDate: text(60),
       /** false when the officer revoked the link: the partner can still reply by email. */
       hasLink: z.boolean(),
       link: httpUrl,
-      expiresOn: z.string().trim().min(1).max(60),
+      expiresOn: text(60),
     }),
     subject: (d) => `Herinnering: graag uw terugkoppeling op signaal ${d.reference}`,
     vars: (d) => d,
@@ -151,9 +162,9 @@ export const TEMPLATES = {
     schema: z.object({
       municipality,
       reference,
-      partnerName: z.string().trim().min(1).max(200),
-      waitingDays: z.number().int().min(0).max(10000),
-      reminders: z.number().int().min(0).max(100),
+      partnerName: text(200),
+      waitingDays: whole(0, 10000),
+      reminders: whole(0, 100),
       link: httpUrl,
     }),
     subject: (d) => `Te laat: geen terugkoppeling van ${d.partnerName} op signaal ${d.reference}`,
@@ -163,16 +174,16 @@ export const TEMPLATES = {
   'officer-digest': define({
     schema: z.object({
       municipality,
-      date: z.string().trim().min(1).max(60),
-      newCount: z.number().int().min(0),
-      newList: z.string().max(4000),
-      waitingCount: z.number().int().min(0),
-      waitingList: z.string().max(4000),
-      overdueCount: z.number().int().min(0),
-      overdueList: z.string().max(4000),
-      openLongCount: z.number().int().min(0),
-      openLongList: z.string().max(4000),
-      openLongerThanDays: z.number().int().min(1),
+      date: text(60),
+      newCount: count,
+      newList: z.string().check(z.maxLength(4000)),
+      waitingCount: count,
+      waitingList: z.string().check(z.maxLength(4000)),
+      overdueCount: count,
+      overdueList: z.string().check(z.maxLength(4000)),
+      openLongCount: count,
+      openLongList: z.string().check(z.maxLength(4000)),
+      openLongerThanDays: z.int().check(z.minimum(1)),
       link: httpUrl,
     }),
     subject: (d) => `Meldroute: overzicht van ${d.date}`,
@@ -180,7 +191,7 @@ export const TEMPLATES = {
   }),
   /** To the reporter (step 6): what was done, written by the officer. */
   'reporter-feedback': define({
-    schema: z.object({ municipality, reference, message: z.string().trim().min(1).max(5000) }),
+    schema: z.object({ municipality, reference, message: text(5000) }),
     subject: (d) => `Wat er met uw signaal ${d.reference} is gedaan`,
     vars: (d) => d,
   }),
@@ -207,7 +218,7 @@ export function renderEmail<N extends TemplateName>(
   data: TemplateInput<N>,
 ): RenderedEmail {
   // The registry is heterogeneous; each entry is consistent with itself.
-  const def = TEMPLATES[name] as unknown as TemplateDef<z.ZodType>;
+  const def = TEMPLATES[name] as unknown as TemplateDef<z.ZodMiniType>;
   const parsed = def.schema.safeParse(data);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((i) => i.path.join('.') || '(root)');

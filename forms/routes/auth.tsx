@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import {
   checkSignInLink,
   confirmSignIn,
@@ -19,7 +19,7 @@ import { ErrorPage } from '../pages/errors.tsx';
 import { ConfirmLoginPage, LinkInvalidPage, LoginPage, LoginSentPage } from '../pages/login.tsx';
 
 const TOKEN = /^[\w-]{40,64}$/;
-const EmailInput = z.string().trim().toLowerCase().max(254).pipe(z.email());
+const EmailInput = z.pipe(z.string().check(z.trim(), z.toLowerCase(), z.maxLength(254)), z.email());
 
 /** Where to go after sign-in: only our own paths, never another site. */
 export function safeReturn(value: unknown): string | undefined {

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { NotFoundError } from '#core/errors.ts';
 import { SIGNAL_STATUSES, type SignalStatus } from '#core/signal.ts';
 import { listInbox, viewSignal } from '#core/use-cases/inbox.ts';
@@ -13,7 +13,7 @@ import { workflowPanel } from './workflow-shared.ts';
 
 const PAGE_SIZE = 25;
 const StatusParam = z.enum(Object.keys(SIGNAL_STATUSES) as [SignalStatus, ...SignalStatus[]]);
-const SignalId = z.string().regex(/^[a-z0-9]{10,40}$/);
+const SignalId = z.string().check(z.regex(/^[a-z0-9]{10,40}$/));
 
 /** Step 2: the officer's inbox and a signal's detail page. */
 export function inboxRoutes(deps: AppDeps) {

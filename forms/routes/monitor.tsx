@@ -1,5 +1,5 @@
 import { type Context, Hono } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import {
   currentHalfYear,
   type Period,
@@ -31,7 +31,7 @@ import { MonitorPage } from '../pages/monitor.tsx';
  */
 const FIGURES_ROLE: Role = 'officer';
 
-const SignalId = z.string().regex(/^[a-z0-9]{10,40}$/);
+const SignalId = z.string().check(z.regex(/^[a-z0-9]{10,40}$/));
 const EraseForm = z.object({ _csrf: z.string(), reason: z.enum(OFFICER_REASONS) });
 
 export function monitorRoutes(deps: AppDeps) {

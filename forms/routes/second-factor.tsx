@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import {
   confirmEnrolment,
   currentEnrolment,
@@ -15,7 +15,7 @@ import { assertCsrf, SECOND_FACTOR_PATH, startSessionCookie } from '../http/sess
 import { ErrorPage } from '../pages/errors.tsx';
 import { CodePage, EnrolPage, RecoveryCodesPage, SetupIntroPage } from '../pages/second-factor.tsx';
 
-const CodeInput = z.string().trim().max(20);
+const CodeInput = z.string().check(z.trim(), z.maxLength(20));
 
 const MESSAGES: Record<Exclude<FactorFailure, 'rate-limited' | 'not-enrolled'>, string> = {
   'wrong-code':

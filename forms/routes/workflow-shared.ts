@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { ContentPart, SignalRecord } from '#core/signal.ts';
 import type { WorkflowDeps } from '#core/use-cases/workflow/change.ts';
 import { loadOfficerWorkflow } from '#core/use-cases/workflow/officer-view.ts';
@@ -9,8 +9,8 @@ import type { WorkflowPanelsProps } from '../pages/workflow-panels.tsx';
 
 /** Shared by the officer's route pages (workflow, handover, overleg). */
 
-export const SignalIdParam = z.string().regex(/^[a-z0-9]{10,40}$/);
-export const HandoverIdParam = z.string().regex(/^h[1-9]\d{0,5}$/);
+export const SignalIdParam = z.string().check(z.regex(/^[a-z0-9]{10,40}$/));
+export const HandoverIdParam = z.string().check(z.regex(/^h[1-9]\d{0,5}$/));
 
 /** The officer's route is wired when the composition root gave a link signer. */
 export function workflowDepsOf(

@@ -1,5 +1,5 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { Crypto, EncryptionContext, OutgoingEmail, SealedMail } from './ports.ts';
 
 const enc = new TextEncoder();
@@ -44,7 +44,7 @@ export async function sealJson(
 }
 
 /** Decrypts (context checked by the Crypto port) and validates the shape. */
-export async function openJson<S extends z.ZodType>(
+export async function openJson<S extends z.ZodMiniType>(
   crypto: Crypto,
   cipher: Uint8Array,
   context: EncryptionContext,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import {
   EXPLOITATION_FORM_CODES,
   INDICATOR_CODES,
@@ -12,23 +12,23 @@ import {
  * `ContentPart` are only ever stored encrypted, each as its own ciphertext.
  */
 
-const text = (max: number) => z.string().trim().max(max);
+const text = (max: number) => z.string().check(z.trim(), z.maxLength(max));
 /** Optional text: blank becomes absent, so stored data has no empty strings. */
 const optText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max)
-    .transform((s) => (s ? s : undefined))
-    .optional();
+  z.optional(
+    z.pipe(
+      text(max),
+      z.transform((s) => (s ? s : undefined)),
+    ),
+  );
 
 export const ReporterPartSchema = z.object({
   name: text(200),
-  email: z.string().trim().toLowerCase().max(254),
+  email: z.string().check(z.trim(), z.toLowerCase(), z.maxLength(254)),
   phone: optText(40),
   team: optText(120),
   external: z.boolean(),
-  discussedWithCoordinator: z.boolean().optional(),
+  discussedWithCoordinator: z.optional(z.boolean()),
   coordinatorName: optText(200),
 });
 export type ReporterPart = z.infer<typeof ReporterPartSchema>;
@@ -55,19 +55,19 @@ export const AttachmentMetaSchema = z.object({
   id: z.string(),
   filename: z.string(),
   contentType: z.string(),
-  size: z.number().int().nonnegative(),
+  size: z.int().check(z.nonnegative()),
 });
 export type AttachmentMeta = z.infer<typeof AttachmentMetaSchema>;
 
 export const ContentPartSchema = z.object({
-  persons: z.array(PersonSchema).max(50).default([]),
-  organisations: z.array(OrganisationSchema).max(50).default([]),
+  persons: z._default(z.array(PersonSchema).check(z.maxLength(50)), []),
+  organisations: z._default(z.array(OrganisationSchema).check(z.maxLength(50)), []),
   location: optText(500),
   observed: text(20000),
   /** Mail channel: the subject line and what could not be read. */
   subject: optText(1000),
-  intakeNotes: z.array(z.string()).optional(),
-  attachments: z.array(AttachmentMetaSchema).optional(),
+  intakeNotes: z.optional(z.array(z.string())),
+  attachments: z.optional(z.array(AttachmentMetaSchema)),
 });
 export type ContentPart = z.infer<typeof ContentPartSchema>;
 
@@ -75,8 +75,8 @@ export type ContentPart = z.infer<typeof ContentPartSchema>;
 export const ClassificationSchema = z.object({
   exploitationForm: z.enum(EXPLOITATION_FORM_CODES),
   urgency: z.enum(['normal', 'acute']),
-  indicators: z.array(z.enum(INDICATOR_CODES as [string, ...string[]])).default([]),
-  vulnerabilities: z.array(z.enum(VULNERABILITY_CODES as [string, ...string[]])).default([]),
+  indicators: z._default(z.array(z.enum(INDICATOR_CODES as [string, ...string[]])), []),
+  vulnerabilities: z._default(z.array(z.enum(VULNERABILITY_CODES as [string, ...string[]])), []),
   sourceTeam: optText(120),
   /**
    * Monitoring needs internal vs external without decrypting the reporter:
@@ -84,7 +84,7 @@ export const ClassificationSchema = z.object({
    * existing callers need not change; absent reads as 'internal'
    * (see monitoring/facts.ts reporterKindOf).
    */
-  reporterKind: z.enum(['internal', 'external']).optional(),
+  reporterKind: z.optional(z.enum(['internal', 'external'])),
 });
 export type Classification = z.infer<typeof ClassificationSchema>;
 

@@ -1,6 +1,6 @@
 import type { KeyringNode } from '@aws-crypto/client-node';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { EncryptionSdkCrypto } from '#adapters/crypto/encryption-sdk.ts';
 import { DynamoDigestStore } from '#adapters/dynamo/digest-store.ts';
 import { DynamoSignalStore } from '#adapters/dynamo/signal-store.ts';

@@ -1,6 +1,6 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { EncryptionSdkCrypto } from '#adapters/crypto/encryption-sdk.ts';
 import { DynamoOutboxStore } from '#adapters/dynamo/outbox-store.ts';
 import { SesMailer } from '#adapters/ses-mailer.ts';
@@ -28,7 +28,7 @@ const StreamEvent = z.object({
         eventName: z.enum(['INSERT', 'MODIFY', 'REMOVE']),
       }),
     )
-    .min(1),
+    .check(z.minLength(1)),
 });
 const ScheduledEvent = z.object({ job: z.literal('outbox-sweep') });
 export const OutboxEvent = z.union([StreamEvent, ScheduledEvent]);

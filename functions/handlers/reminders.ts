@@ -1,7 +1,7 @@
 import type { KeyringNode } from '@aws-crypto/client-node';
 import { KMSClient } from '@aws-sdk/client-kms';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { EncryptionSdkCrypto } from '#adapters/crypto/encryption-sdk.ts';
 import { HmacLinkSigner } from '#adapters/crypto/hmac.ts';
 import { DynamoSignalStore } from '#adapters/dynamo/signal-store.ts';
@@ -26,7 +26,7 @@ import { SecretDeriver } from './shared/secrets.ts';
 export const RemindersEvent = z.object({
   job: z.literal('reminders'),
   /** An operator's manual run can ask what would be sent, without writing. */
-  dryRun: z.boolean().optional(),
+  dryRun: z.optional(z.boolean()),
 });
 
 export class UnrecognisedEventError extends Error {

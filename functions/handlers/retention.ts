@@ -1,7 +1,7 @@
 import type { KeyringNode } from '@aws-crypto/client-node';
 import { S3Client } from '@aws-sdk/client-s3';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { S3BlobStore } from '#adapters/blob/s3-blob-store.ts';
 import { EncryptionSdkCrypto } from '#adapters/crypto/encryption-sdk.ts';
 import { DynamoRetentionStore } from '#adapters/dynamo/retention-store.ts';

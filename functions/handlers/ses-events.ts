@@ -1,6 +1,6 @@
 import type { KeyringNode } from '@aws-crypto/client-node';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { DynamoSignalStore } from '#adapters/dynamo/signal-store.ts';
 import { systemClock } from '#adapters/system.ts';
 import { ENV } from '#config/env.ts';
@@ -25,7 +25,7 @@ import { lambdaLogger, withLambdaContext } from './shared/logger.ts';
  */
 
 const Tags = z.record(z.string(), z.array(z.string()));
-const MailPart = z.looseObject({ messageId: z.string(), tags: Tags.optional() });
+const MailPart = z.looseObject({ messageId: z.string(), tags: z.optional(Tags) });
 
 export const SesOutboundEvent = z.looseObject({
   source: z.literal('aws.ses'),
@@ -33,13 +33,13 @@ export const SesOutboundEvent = z.looseObject({
   detail: z.looseObject({
     eventType: z.string(),
     mail: MailPart,
-    bounce: z
-      .looseObject({
+    bounce: z.optional(
+      z.looseObject({
         bounceType: z.string(),
-        bouncedRecipients: z.array(z.looseObject({})).optional(),
-      })
-      .optional(),
-    complaint: z.looseObject({}).optional(),
+        bouncedRecipients: z.optional(z.array(z.looseObject({}))),
+      }),
+    ),
+    complaint: z.optional(z.looseObject({})),
   }),
 });
 

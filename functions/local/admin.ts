@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { DynamoAuthAudit } from '#adapters/dynamo/auth-audit.ts';
 import { documentClient, ensureTable } from '#adapters/dynamo/client.ts';
 import { startEmbeddedDynamo } from '#adapters/dynamo/embedded.ts';
@@ -28,7 +28,7 @@ Commands:
   reset-2fa <email>   Remove the officer's second factor; the next sign-in sets up a new one.
 `;
 
-const Email = z.string().trim().toLowerCase().max(254).pipe(z.email());
+const Email = z.pipe(z.string().check(z.trim(), z.toLowerCase(), z.maxLength(254)), z.email());
 
 export type AdminOptions = {
   env?: NodeJS.ProcessEnv;

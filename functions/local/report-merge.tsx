@@ -1,16 +1,20 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import { parseCsv, toCsv } from '#core/monitoring/csv.ts';
 import { mergeExports } from '#core/monitoring/merge.ts';
 import { renderPage } from '#forms/pages/layout.tsx';
 import { RegionalReport } from '#forms/pages/monitor-report.tsx';
 
+// What goes wrong is printed with zod's message (a bad --threshold, a wrong CSV line): in English.
+z.config(en());
+
 const Args = z.object({
-  files: z.array(z.string()).min(2, 'give at least two exports'),
-  csv: z.string().default('regio.csv'),
-  html: z.string().default('regio.html'),
-  threshold: z.coerce.number().int().min(2).max(50).default(5),
+  files: z.array(z.string()).check(z.minLength(2, 'give at least two exports')),
+  csv: z._default(z.string(), 'regio.csv'),
+  html: z._default(z.string(), 'regio.html'),
+  threshold: z._default(z.coerce.number().check(z.int(), z.minimum(2), z.maximum(50)), 5),
 });
 
 /**

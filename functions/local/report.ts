@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { systemClock } from '#adapters/system.ts';
 import { PeriodSchema } from '#core/monitoring/period.ts';
 import { regionalExport } from '#core/use-cases/monitoring.ts';
@@ -8,7 +8,7 @@ import { openLocal } from './offline.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const Args = z.object({ from: z.string(), to: z.string(), out: z.string().min(1) });
+const Args = z.object({ from: z.string(), to: z.string(), out: z.string().check(z.minLength(1)) });
 
 /** `npm run report -- --from 2026-01-01 --to 2026-06-30 --out montfoort.csv`: the regional CSV. */
 async function main() {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { HmacLinkSigner } from '#adapters/crypto/hmac.ts';
 import { DynamoSignalStore } from '#adapters/dynamo/signal-store.ts';
 import { parseConfig } from '#core/config.ts';

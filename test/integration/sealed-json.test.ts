@@ -1,6 +1,6 @@
 import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { COMPRESS_FROM_BYTES, openJson, sealJson, sealMail } from '#core/sealing.ts';
 import { testCrypto } from '../support/fakes.ts';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { DynamoAuthAudit } from '#adapters/dynamo/auth-audit.ts';
 import { DynamoAuthStore } from '#adapters/dynamo/auth-store.ts';
 import { DynamoOutboxStore } from '#adapters/dynamo/outbox-store.ts';

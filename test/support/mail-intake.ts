@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { FileBlobStore } from '#adapters/blob/file-blob-store.ts';
 import { HmacReplyTokens } from '#adapters/crypto/hmac-reply-tokens.ts';
 import { DynamoSignalDirectory } from '#adapters/dynamo/signal-directory.ts';
@@ -144,8 +144,8 @@ const Mailish = z.object({
   subject: z.string(),
   text: z.string(),
   html: z.string(),
-  replyTo: z.string().optional(),
-  headers: z.record(z.string(), z.string()).optional(),
+  replyTo: z.optional(z.string()),
+  headers: z.optional(z.record(z.string(), z.string())),
 });
 
 /** A plain message as a mail program would send it. */

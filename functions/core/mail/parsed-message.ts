@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * What the core needs from a parsed email, whatever parser produced it. The
@@ -20,11 +20,11 @@ export const MailHeaderSchema = z.object({
 export type MailHeader = z.infer<typeof MailHeaderSchema>;
 
 export const ParsedAttachmentSchema = z.object({
-  filename: z.string().nullable(),
+  filename: z.nullable(z.string()),
   /** As declared by the sender: never trusted for serving (see content-type.ts). */
   contentType: z.string(),
-  disposition: z.string().nullable(),
-  contentId: z.string().optional(),
+  disposition: z.nullable(z.string()),
+  contentId: z.optional(z.string()),
   content: z.instanceof(Uint8Array),
 });
 export type ParsedAttachment = z.infer<typeof ParsedAttachmentSchema>;
@@ -42,17 +42,17 @@ export type ParseProblem = (typeof PARSE_PROBLEMS)[number];
 
 export const ParsedMessageSchema = z.object({
   headers: z.array(MailHeaderSchema),
-  from: MailAddressSchema.optional(),
-  to: z.array(MailAddressSchema).default([]),
-  cc: z.array(MailAddressSchema).default([]),
-  subject: z.string().optional(),
-  messageId: z.string().optional(),
+  from: z.optional(MailAddressSchema),
+  to: z._default(z.array(MailAddressSchema), []),
+  cc: z._default(z.array(MailAddressSchema), []),
+  subject: z.optional(z.string()),
+  messageId: z.optional(z.string()),
   /** Lower-case MIME type of the top-level entity, e.g. `multipart/report`. */
-  contentType: z.string().default('text/plain'),
-  text: z.string().optional(),
-  html: z.string().optional(),
-  attachments: z.array(ParsedAttachmentSchema).default([]),
-  problems: z.array(z.enum(PARSE_PROBLEMS)).default([]),
+  contentType: z._default(z.string(), 'text/plain'),
+  text: z.optional(z.string()),
+  html: z.optional(z.string()),
+  attachments: z._default(z.array(ParsedAttachmentSchema), []),
+  problems: z._default(z.array(z.enum(PARSE_PROBLEMS)), []),
 });
 export type ParsedMessage = z.infer<typeof ParsedMessageSchema>;
 
@@ -65,11 +65,11 @@ export const VerdictStatusSchema = z.enum([
   'DISABLED',
 ]);
 export const MailVerdictsSchema = z.object({
-  spf: VerdictStatusSchema.optional(),
-  dkim: VerdictStatusSchema.optional(),
-  dmarc: VerdictStatusSchema.optional(),
-  virus: VerdictStatusSchema.optional(),
-  spam: VerdictStatusSchema.optional(),
+  spf: z.optional(VerdictStatusSchema),
+  dkim: z.optional(VerdictStatusSchema),
+  dmarc: z.optional(VerdictStatusSchema),
+  virus: z.optional(VerdictStatusSchema),
+  spam: z.optional(VerdictStatusSchema),
 });
 export type MailVerdicts = z.infer<typeof MailVerdictsSchema>;
 

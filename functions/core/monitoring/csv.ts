@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { periodLabel } from './period.ts';
 import { type PublishedFigures, shown } from './suppression.ts';
 
@@ -46,12 +46,14 @@ function field(v: string): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-const Value = z.string().regex(/^(\d+(\.\d+)?|<\d+|x)$/, 'a count, a number of days, <n or x');
+const Value = z
+  .string()
+  .check(z.regex(/^(\d+(\.\d+)?|<\d+|x)$/, 'a count, a number of days, <n or x'));
 const RowSchema = z.object({
-  municipality: z.string().min(1).max(80),
-  period: z.string().regex(/^\d{4}-\d{2}-\d{2}\/\d{4}-\d{2}-\d{2}$/),
-  measure: z.string().regex(/^[a-z_]{1,60}$/),
-  breakdown: z.string().min(1).max(120),
+  municipality: z.string().check(z.minLength(1), z.maxLength(80)),
+  period: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}\/\d{4}-\d{2}-\d{2}$/)),
+  measure: z.string().check(z.regex(/^[a-z_]{1,60}$/)),
+  breakdown: z.string().check(z.minLength(1), z.maxLength(120)),
   value: Value,
 });
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { SignalRecord, SignalSummary } from '../signal.ts';
 
 /**
@@ -16,25 +16,25 @@ export const HandoverFactSchema = z.object({
   state: z.string(),
   sentAt: z.string(),
   /** Feedback due date, yyyy-mm-dd in Amsterdam. */
-  dueDate: z.string().optional(),
+  dueDate: z.optional(z.string()),
   /** When the first feedback arrived. */
-  feedbackAt: z.string().optional(),
+  feedbackAt: z.optional(z.string()),
 });
 export type HandoverFact = z.infer<typeof HandoverFactSchema>;
 
 export const MonitoringFactsSchema = z.object({
   receivedAt: z.string(),
   channel: z.enum(['form', 'email']),
-  reporterKind: z.enum(['internal', 'external']).default('internal'),
+  reporterKind: z._default(z.enum(['internal', 'external']), 'internal'),
   exploitationForm: z.string(),
   urgency: z.string(),
-  indicators: z.array(z.string()).default([]),
-  vulnerabilities: z.array(z.string()).default([]),
-  sourceTeam: z.string().optional(),
+  indicators: z._default(z.array(z.string()), []),
+  vulnerabilities: z._default(z.array(z.string()), []),
+  sourceTeam: z.optional(z.string()),
   status: z.string(),
-  handovers: z.array(HandoverFactSchema).default([]),
-  outcome: z.string().optional(),
-  closedAt: z.string().optional(),
+  handovers: z._default(z.array(HandoverFactSchema), []),
+  outcome: z.optional(z.string()),
+  closedAt: z.optional(z.string()),
 });
 export type MonitoringFacts = z.infer<typeof MonitoringFactsSchema>;
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * Reporting periods are calendar dates in Europe/Amsterdam, `from` inclusive
@@ -13,20 +13,22 @@ const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 export type Period = { from: string; to: string };
 
 /** A real calendar date (2026-02-30 is refused, not rolled over). */
-export const CalendarDate = z.string().refine((s) => {
-  const m = DATE.exec(s);
-  if (!m) return false;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.toISOString().slice(0, 10) === s && Number(m[1]) >= 2000 && Number(m[1]) <= 2100;
-}, 'geen geldige datum (jjjj-mm-dd)');
+export const CalendarDate = z.string().check(
+  z.refine((s) => {
+    const m = DATE.exec(s);
+    if (!m) return false;
+    const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+    return d.toISOString().slice(0, 10) === s && Number(m[1]) >= 2000 && Number(m[1]) <= 2100;
+  }, 'geen geldige datum (jjjj-mm-dd)'),
+);
 
-export const PeriodSchema = z
-  .object({ from: CalendarDate, to: CalendarDate })
-  .refine((p) => p.from <= p.to, { message: 'de begindatum ligt na de einddatum', path: ['to'] })
-  .refine((p) => daysBetween(p.from, p.to) <= 3 * 366, {
+export const PeriodSchema = z.object({ from: CalendarDate, to: CalendarDate }).check(
+  z.refine((p) => p.from <= p.to, { message: 'de begindatum ligt na de einddatum', path: ['to'] }),
+  z.refine((p) => daysBetween(p.from, p.to) <= 3 * 366, {
     message: 'kies een periode van hoogstens drie jaar',
     path: ['to'],
-  });
+  }),
+);
 
 const dateParts = new Intl.DateTimeFormat('en-CA', {
   timeZone: ZONE,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Config } from '../config.ts';
 import { ConflictError } from '../errors.ts';
 import { blobKeys, contexts } from '../mail/raw-mail.ts';
@@ -21,10 +21,10 @@ export const ReporterAdditionSchema = z.object({
   id: z.string(),
   at: z.string(),
   via: z.enum(['email']),
-  subject: z.string().optional(),
+  subject: z.optional(z.string()),
   text: z.string(),
-  intakeNotes: z.array(z.string()).default([]),
-  attachments: z.array(AttachmentMetaSchema).default([]),
+  intakeNotes: z._default(z.array(z.string()), []),
+  attachments: z._default(z.array(AttachmentMetaSchema), []),
 });
 export type ReporterAddition = z.infer<typeof ReporterAdditionSchema>;
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Clock, Crypto, Mailer, OutboxStore } from '../ports.ts';
 import { mailContext, openJson } from '../sealing.ts';
 
@@ -8,8 +8,8 @@ const OutgoingEmailSchema = z.object({
   subject: z.string(),
   html: z.string(),
   text: z.string(),
-  replyTo: z.string().optional(),
-  headers: z.record(z.string(), z.string()).optional(),
+  replyTo: z.optional(z.string()),
+  headers: z.optional(z.record(z.string(), z.string())),
 });
 
 export type DeliverDeps = {

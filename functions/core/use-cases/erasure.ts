@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Config } from '../config.ts';
 import { ConflictError } from '../errors.ts';
 import { blobKeys, contexts, PROCESSED_PREFIX, RAW_PREFIX } from '../mail/raw-mail.ts';
@@ -75,8 +75,8 @@ export async function eraseSignal(
 
 const OutcomeMarker = z.looseObject({
   kind: z.string(),
-  signalId: z.string().optional(),
-  at: z.string().optional(),
+  signalId: z.optional(z.string()),
+  at: z.optional(z.string()),
 });
 
 /** The second half of an erasure; idempotent, so it can simply run again. */

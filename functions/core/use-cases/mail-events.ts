@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Config } from '../config.ts';
 import type { Clock, Crypto, Logger, SignalStore } from '../ports.ts';
 import type { Handover, MailProblemKind, SignalEvent, SignalRecord } from '../signal.ts';
@@ -21,7 +21,7 @@ import { changeSignal, type Draft } from './workflow/change.ts';
 export const MailEventInput = z.object({
   kind: z.enum(['bounce', 'complaint']),
   /** The `mail` tag of the sent mail. */
-  mailId: z.string().min(1).max(256),
+  mailId: z.string().check(z.minLength(1), z.maxLength(256)),
 });
 export type MailEventInput = z.infer<typeof MailEventInput>;
 

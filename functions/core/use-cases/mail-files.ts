@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Config } from '../config.ts';
 import { NotFoundError } from '../errors.ts';
 import { servedContentType } from '../mail/content-type.ts';

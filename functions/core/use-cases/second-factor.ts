@@ -1,5 +1,5 @@
 import * as OTPAuth from 'otpauth';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { sha256 } from '../hashing.ts';
 import type { EncryptionContext, SecondFactorStore, Session } from '../ports.ts';
 import { openJson, sealJson } from '../sealing.ts';
@@ -28,15 +28,15 @@ const DIGITS = 6;
 const RECOVERY_CODES = 10;
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
-const SealedSecret = z.object({ secret: z.string().regex(/^[A-Z2-7]+=*$/) });
-const TotpCode = z
-  .string()
-  .transform((s) => s.replace(/[\s-]/g, ''))
-  .pipe(z.string().regex(/^\d{6}$/));
-const RecoveryCode = z
-  .string()
-  .transform((s) => s.replace(/[\s-]/g, '').toUpperCase())
-  .pipe(z.string().regex(/^[0-9A-HJKMNP-TV-Z]{10}$/));
+const SealedSecret = z.object({ secret: z.string().check(z.regex(/^[A-Z2-7]+=*$/)) });
+/** A typed code: tidied (spaces, dashes), then it must have the expected shape. */
+const typedCode = (tidy: (s: string) => string, shape: RegExp) =>
+  z.pipe(z.pipe(z.string(), z.transform(tidy)), z.string().check(z.regex(shape)));
+const TotpCode = typedCode((s) => s.replace(/[\s-]/g, ''), /^\d{6}$/);
+const RecoveryCode = typedCode(
+  (s) => s.replace(/[\s-]/g, '').toUpperCase(),
+  /^[0-9A-HJKMNP-TV-Z]{10}$/,
+);
 
 export const emailHashOf = (email: string) => sha256(`factor:${email.trim().toLowerCase()}`);
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { type Config, roleOf } from '../config.ts';
 import { safeEqual, sha256 } from '../hashing.ts';
 import type { IdentityProvider, Role, SsoFailure } from '../ports.ts';
@@ -20,7 +20,7 @@ import { audit, type NewSession, type SignInDeps, startSession } from './sign-in
 export type SsoDeps = SignInDeps & { sso: IdentityProvider };
 
 const FLOW_MINUTES = 10;
-const Email = z.string().trim().toLowerCase().max(254).pipe(z.email());
+const Email = z.pipe(z.string().check(z.trim(), z.toLowerCase(), z.maxLength(254)), z.email());
 
 export async function beginSso(
   deps: SsoDeps,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { MailVerdicts } from '#core/mail/parsed-message.ts';
 
 /**
@@ -8,15 +8,15 @@ import type { MailVerdicts } from '#core/mail/parsed-message.ts';
  * reads is required; everything else may vary without breaking the parse.
  */
 
-const Verdict = z.object({ status: z.string() }).optional();
+const Verdict = z.optional(z.object({ status: z.string() }));
 
 const Mail = z.object({
-  messageId: z.string().min(1).max(200),
-  destination: z.array(z.string()).default([]),
+  messageId: z.string().check(z.minLength(1), z.maxLength(200)),
+  destination: z._default(z.array(z.string()), []),
 });
 
 const Receipt = z.object({
-  recipients: z.array(z.string()).default([]),
+  recipients: z._default(z.array(z.string()), []),
   spamVerdict: Verdict,
   virusVerdict: Verdict,
   spfVerdict: Verdict,
@@ -24,9 +24,9 @@ const Receipt = z.object({
   dmarcVerdict: Verdict,
   action: z.object({
     type: z.string(),
-    bucketName: z.string().optional(),
-    objectKey: z.string().optional(),
-    encoding: z.string().optional(),
+    bucketName: z.optional(z.string()),
+    objectKey: z.optional(z.string()),
+    encoding: z.optional(z.string()),
   }),
 });
 
@@ -39,7 +39,7 @@ const LambdaActionEvent = z.object({
         ses: z.object({ mail: Mail, receipt: Receipt }),
       }),
     )
-    .min(1),
+    .check(z.minLength(1)),
 });
 
 /** SNS action notification (or an S3 action's alert): may carry the raw message in `content`. */
@@ -47,14 +47,14 @@ const Notification = z.object({
   notificationType: z.literal('Received'),
   mail: Mail,
   receipt: Receipt,
-  content: z.string().optional(),
+  content: z.optional(z.string()),
 });
 
 /** The notification as an SNS subscription delivers it to Lambda. */
 const SnsEvent = z.object({
   Records: z
     .array(z.object({ EventSource: z.literal('aws:sns'), Sns: z.object({ Message: z.string() }) }))
-    .min(1),
+    .check(z.minLength(1)),
 });
 
 /** One received message, whatever the wrapper: where its raw bytes are, and what SES concluded. */

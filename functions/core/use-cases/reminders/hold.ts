@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Handover, SignalRecord } from '../../signal.ts';
 import { dutchDate } from '../../workflow/dutch-date.ts';
 import { addDays, amsterdamDate } from '../../working-days.ts';
@@ -22,17 +22,19 @@ type Input = { signalId: string; handoverId: string; actor: string };
 
 export const PauseReasonSchema = z
   .string()
-  .trim()
-  .min(1, 'Schrijf waarom de herinneringen stoppen.')
-  .max(1000, 'De reden is hoogstens 1000 tekens.');
+  .check(
+    z.trim(),
+    z.minLength(1, 'Schrijf waarom de herinneringen stoppen.'),
+    z.maxLength(1000, 'De reden is hoogstens 1000 tekens.'),
+  );
 
-export const DueDateSchema = z
-  .string()
-  .trim()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'Vul een datum in, zoals 2026-03-31.')
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), 'Deze datum bestaat niet.');
+export const DueDateSchema = z.string().check(
+  z.trim(),
+  z.regex(/^\d{4}-\d{2}-\d{2}$/, 'Vul een datum in, zoals 2026-03-31.'),
+  z.refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), 'Deze datum bestaat niet.'),
+);
 
-const firstIssue = (e: z.ZodError) => e.issues[0]?.message ?? 'Controleer de invoer.';
+const firstIssue = (e: z.core.$ZodError) => e.issues[0]?.message ?? 'Controleer de invoer.';
 
 function withHandover(
   deps: Pick<WorkflowDeps, 'config'>,

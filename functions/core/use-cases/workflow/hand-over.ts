@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Partner } from '../../config.ts';
 import { plusAddress } from '../../mail/addresses.ts';
 import type { OutgoingEmail, RenderedEmail } from '../../ports.ts';
@@ -44,15 +44,17 @@ import { noteDraft } from './officer-actions.ts';
  */
 
 export const HandoverRequestSchema = z.object({
-  selected: z.array(z.string()).default([]),
-  overrideReason: z.string().trim().max(1000).optional(),
+  selected: z._default(z.array(z.string()), []),
+  overrideReason: z.optional(z.string().check(z.trim(), z.maxLength(1000))),
   texts: z.record(
     z.string(),
     z
       .string()
-      .trim()
-      .min(1, 'Schrijf voor elke ketenpartner wat die te zien krijgt.')
-      .max(20000, 'Een overdrachtstekst is hoogstens 20.000 tekens.'),
+      .check(
+        z.trim(),
+        z.minLength(1, 'Schrijf voor elke ketenpartner wat die te zien krijgt.'),
+        z.maxLength(20000, 'Een overdrachtstekst is hoogstens 20.000 tekens.'),
+      ),
   ),
 });
 export type HandoverRequest = z.input<typeof HandoverRequestSchema>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { EXPLOITATION_FORM_CODES, VULNERABILITY_CODES } from '../../catalog.ts';
 import { indexSignal } from '../../known/already-known.ts';
 import { openJson } from '../../sealing.ts';
@@ -23,53 +23,62 @@ import {
 
 const tag = z
   .string()
-  .trim()
-  .toLowerCase()
-  .regex(
-    /^[a-z0-9][a-z0-9-]{1,29}$/,
-    'Een label is één woord van 2 tot 30 letters, cijfers of streepjes.',
+  .check(
+    z.trim(),
+    z.toLowerCase(),
+    z.regex(
+      /^[a-z0-9][a-z0-9-]{1,29}$/,
+      'Een label is één woord van 2 tot 30 letters, cijfers of streepjes.',
+    ),
   );
 
 export const ClassifyInputSchema = z.object({
   exploitationForm: z.enum(EXPLOITATION_FORM_CODES, 'Kies een vorm van uitbuiting.'),
   urgency: z.enum(['normal', 'acute'], 'Kies de urgentie.'),
-  vulnerabilities: z.array(z.enum(VULNERABILITY_CODES as [string, ...string[]])).default([]),
-  tags: z.array(tag).max(10, 'Gebruik hoogstens 10 labels.').default([]),
+  vulnerabilities: z._default(z.array(z.enum(VULNERABILITY_CODES as [string, ...string[]])), []),
+  tags: z._default(z.array(tag).check(z.maxLength(10, 'Gebruik hoogstens 10 labels.')), []),
 });
 export type ClassifyInput = z.input<typeof ClassifyInputSchema>;
 
 export const NoteTextSchema = z
   .string()
-  .trim()
-  .min(1, 'Schrijf een notitie.')
-  .max(4000, 'Een notitie is hoogstens 4000 tekens.');
+  .check(
+    z.trim(),
+    z.minLength(1, 'Schrijf een notitie.'),
+    z.maxLength(4000, 'Een notitie is hoogstens 4000 tekens.'),
+  );
 export const NoteSchema = z.object({ text: z.string() });
 
-export const AgendaSummarySchema = z
-  .string()
-  .trim()
-  .min(1, 'Schrijf één regel voor de agenda.')
-  .max(200, 'De regel voor de agenda is hoogstens 200 tekens.')
-  .refine((s) => !/[\r\n]/.test(s), 'Schrijf de agendaregel op één regel.');
+export const AgendaSummarySchema = z.string().check(
+  z.trim(),
+  z.minLength(1, 'Schrijf één regel voor de agenda.'),
+  z.maxLength(200, 'De regel voor de agenda is hoogstens 200 tekens.'),
+  z.refine((s) => !/[\r\n]/.test(s), 'Schrijf de agendaregel op één regel.'),
+);
 
 export const CloseInputSchema = z
   .object({
     outcome: z.enum(Object.keys(OUTCOMES) as [Outcome, ...Outcome[]], 'Kies een uitkomst.'),
-    mergedWith: z
-      .string()
-      .trim()
-      .toUpperCase()
-      .regex(/^[A-Z]{1,6}-\d{4}-\d{4,}$/, 'Vul het meldnummer in, zoals MH-2026-0001.')
-      .optional(),
+    mergedWith: z.optional(
+      z
+        .string()
+        .check(
+          z.trim(),
+          z.toUpperCase(),
+          z.regex(/^[A-Z]{1,6}-\d{4}-\d{4,}$/, 'Vul het meldnummer in, zoals MH-2026-0001.'),
+        ),
+    ),
   })
-  .refine((v) => v.outcome !== 'merged' || v.mergedWith, {
-    message: 'Vul het meldnummer in van het signaal waarmee dit is samengevoegd.',
-    path: ['mergedWith'],
-  });
+  .check(
+    z.refine((v) => v.outcome !== 'merged' || v.mergedWith, {
+      message: 'Vul het meldnummer in van het signaal waarmee dit is samengevoegd.',
+      path: ['mergedWith'],
+    }),
+  );
 
 type Base = { signalId: string; actor: string };
 
-const firstIssue = (e: z.ZodError) => e.issues[0]?.message ?? 'Controleer de invoer.';
+const firstIssue = (e: z.core.$ZodError) => e.issues[0]?.message ?? 'Controleer de invoer.';
 
 export async function classifySignal(
   deps: WorkflowDeps,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { sha256 } from '../../hashing.ts';
 import type { LinkSigner, OutgoingEmail, SignalStore } from '../../ports.ts';
 import { openJson } from '../../sealing.ts';
@@ -27,11 +27,17 @@ export const HandoverTextSchema = z.object({ text: z.string() });
 
 export const FeedbackSchema = z
   .object({
-    takenOn: z.enum(['yes', 'no', 'unknown']).optional(),
-    actions: z.string().trim().max(4000, 'Schrijf hoogstens 4000 tekens.').optional(),
-    text: z.string().trim().max(20000, 'Schrijf hoogstens 20.000 tekens.').optional(),
+    takenOn: z.optional(z.enum(['yes', 'no', 'unknown'])),
+    actions: z.optional(
+      z.string().check(z.trim(), z.maxLength(4000, 'Schrijf hoogstens 4000 tekens.')),
+    ),
+    text: z.optional(
+      z.string().check(z.trim(), z.maxLength(20000, 'Schrijf hoogstens 20.000 tekens.')),
+    ),
   })
-  .refine((f) => Boolean(f.actions || f.text), 'Schrijf wat er met het signaal is gedaan.');
+  .check(
+    z.refine((f) => Boolean(f.actions || f.text), 'Schrijf wat er met het signaal is gedaan.'),
+  );
 export type Feedback = z.infer<typeof FeedbackSchema>;
 
 export const TAKEN_ON = { yes: 'Ja', no: 'Nee', unknown: 'Nog niet bekend' } as const;

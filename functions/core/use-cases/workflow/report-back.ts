@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { RenderedEmail } from '../../ports.ts';
 import { openJson } from '../../sealing.ts';
 import { ReporterPartSchema, type SignalRecord } from '../../signal.ts';
@@ -23,9 +23,11 @@ import {
 
 export const ReporterMessageSchema = z
   .string()
-  .trim()
-  .min(10, 'Schrijf wat er met het signaal is gedaan.')
-  .max(5000, 'Het bericht is hoogstens 5000 tekens.');
+  .check(
+    z.trim(),
+    z.minLength(10, 'Schrijf wat er met het signaal is gedaan.'),
+    z.maxLength(5000, 'Het bericht is hoogstens 5000 tekens.'),
+  );
 
 export function reporterFeedbackDraft(
   deps: Pick<WorkflowDeps, 'config'>,
