@@ -15,8 +15,22 @@ export type EncryptionContext = {
   part: string;
 };
 
+/** What a seal may know beyond its context (never sent to KMS). */
+export type SealOptions = {
+  /**
+   * The part belongs to a signal being created now, so a key made for that
+   * signal alone can be written without first looking for one (a resent form
+   * still finds the first one, through the conditional write).
+   */
+  newSignal?: boolean;
+};
+
 export interface Crypto {
-  encrypt(plain: Uint8Array, context: EncryptionContext): Promise<Uint8Array>;
+  encrypt(
+    plain: Uint8Array,
+    context: EncryptionContext,
+    options?: SealOptions,
+  ): Promise<Uint8Array>;
   /** Fails with DecryptionError when the stored context differs from `context`. */
   decrypt(cipher: Uint8Array, context: EncryptionContext): Promise<Uint8Array>;
 }

@@ -1,6 +1,6 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type * as z from 'zod/mini';
-import type { Crypto, EncryptionContext, OutgoingEmail, SealedMail } from './ports.ts';
+import type { Crypto, EncryptionContext, OutgoingEmail, SealedMail, SealOptions } from './ports.ts';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -39,8 +39,9 @@ export async function sealJson(
   crypto: Crypto,
   value: unknown,
   context: EncryptionContext,
+  options?: SealOptions,
 ): Promise<Uint8Array> {
-  return crypto.encrypt(packJson(value), context);
+  return crypto.encrypt(packJson(value), context, options);
 }
 
 /** Decrypts (context checked by the Crypto port) and validates the shape. */

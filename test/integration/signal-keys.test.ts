@@ -217,6 +217,38 @@ describe('one data key per signal', () => {
     expect(master.decrypts).toEqual(['signal-key', 'signal-key']);
   });
 
+  it("a new signal's key is written without looking for one first; a resent one finds the first", async () => {
+    const reads: string[] = [];
+    const counted: SignalKeyStore = {
+      get: (id) => {
+        reads.push(id);
+        return keys.get(id);
+      },
+      putIfAbsent: (id, wrapped) => keys.putIfAbsent(id, wrapped),
+    };
+    const master = spyCrypto();
+    const id = fresh();
+    const first = new SignalKeyCrypto(master.crypto, counted);
+    const content = await first.encrypt(enc.encode('eerste'), at(id, 'content'), {
+      newSignal: true,
+    });
+    expect(reads).toEqual([]);
+    expect(keyProviderOf(content)).toBe(SIGNAL_KEY_NAMESPACE);
+
+    // The same post again, in another container: its key loses the conditional write.
+    const again = new SignalKeyCrypto(master.crypto, counted);
+    const resent = await again.encrypt(enc.encode('opnieuw'), at(id, 'content'), {
+      newSignal: true,
+    });
+    const stored = (await scanAll(t.doc, t.table)).filter(
+      (i) => i.pk === `SIG#${id}` && i.sk === 'KEY',
+    );
+    expect(stored).toHaveLength(1);
+    const reader = instance(master.crypto);
+    expect(dec.decode(await reader.decrypt(content, at(id, 'content')))).toBe('eerste');
+    expect(dec.decode(await reader.decrypt(resent, at(id, 'content')))).toBe('opnieuw');
+  });
+
   it('create-only (mail intake): keys a new signal, never unwraps an existing one', async () => {
     const master = spyCrypto();
     const intake = instance(master.crypto, { mode: 'create-only' });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DecryptionError } from '#core/errors.ts';
-import type { Crypto, EncryptionContext, SignalKeyStore } from '#core/ports.ts';
+import type { Crypto, EncryptionContext, SealOptions, SignalKeyStore } from '#core/ports.ts';
 import { EncryptionSdkCrypto, keyProviderOf, rawAesKeyring } from './encryption-sdk.ts';
 
 /**
@@ -52,6 +52,9 @@ export type SignalKeyOptions = {
 
 type Entry = { key: Promise<Crypto | undefined>; expires: number };
 
+/** Why a signal's key is wanted: to open a part, or to seal one (of a signal being created now). */
+type Need = 'open' | 'seal' | 'seal-new';
+
 export class SignalKeyCrypto implements Crypto {
   private readonly mode: SignalKeyMode;
   private readonly maxKeys: number;
@@ -71,16 +74,20 @@ export class SignalKeyCrypto implements Crypto {
     this.now = options.now ?? Date.now;
   }
 
-  async encrypt(plain: Uint8Array, context: EncryptionContext): Promise<Uint8Array> {
-    if (!covered(context)) return this.inner.encrypt(plain, context);
-    const sealer = await this.keyFor(context, true);
+  async encrypt(
+    plain: Uint8Array,
+    context: EncryptionContext,
+    options: SealOptions = {},
+  ): Promise<Uint8Array> {
+    if (!covered(context)) return this.inner.encrypt(plain, context, options);
+    const sealer = await this.keyFor(context, options.newSignal ? 'seal-new' : 'seal');
     return (sealer ?? this.inner).encrypt(plain, context);
   }
 
   async decrypt(cipher: Uint8Array, context: EncryptionContext): Promise<Uint8Array> {
     if (keyProviderOf(cipher) !== SIGNAL_KEY_NAMESPACE) return this.inner.decrypt(cipher, context);
     if (!covered(context)) throw new DecryptionError('signal-key ciphertext under another part');
-    const opener = await this.keyFor(context, false);
+    const opener = await this.keyFor(context, 'open');
     if (!opener) throw new DecryptionError('no usable signal key for this signal');
     return opener.decrypt(cipher, context);
   }
@@ -90,8 +97,9 @@ export class SignalKeyCrypto implements Crypto {
    * there is none (or, create-only, none this instance may use). Concurrent
    * first uses of one signal share one read, unwrap or creation.
    */
-  private async keyFor(context: EncryptionContext, create: boolean): Promise<Crypto | undefined> {
+  private async keyFor(context: EncryptionContext, need: Need): Promise<Crypto | undefined> {
     const id = `${context.municipality}\u0000${context.signalId}`;
+    const create = need !== 'open';
     for (let hit = this.cached(id); hit; ) {
       const key = await hit;
       if (key || !create) return key;
@@ -100,7 +108,7 @@ export class SignalKeyCrypto implements Crypto {
       hit = next === hit ? undefined : next;
     }
     if (!create && this.mode === 'create-only') return undefined;
-    const key = create ? this.getOrCreate(context) : this.load(context);
+    const key = create ? this.getOrCreate(context, need === 'seal-new') : this.load(context);
     this.remember(id, key);
     return key;
   }
@@ -110,9 +118,20 @@ export class SignalKeyCrypto implements Crypto {
     return wrapped ? this.unwrap(wrapped, context) : undefined;
   }
 
-  private async getOrCreate(context: EncryptionContext): Promise<Crypto | undefined> {
-    const existing = await this.keys.get(context.signalId);
-    if (existing) return this.mode === 'full' ? this.unwrap(existing, context) : undefined;
+  /**
+   * For a signal being created now the key is made and written straight
+   * away: a new signal has none, so looking first would be a read for
+   * nothing. When one is there after all (a resent form), the conditional
+   * write finds it.
+   */
+  private async getOrCreate(
+    context: EncryptionContext,
+    createFirst: boolean,
+  ): Promise<Crypto | undefined> {
+    if (!createFirst) {
+      const existing = await this.keys.get(context.signalId);
+      if (existing) return this.mode === 'full' ? this.unwrap(existing, context) : undefined;
+    }
     const key = randomBytes(32);
     const wrapped = await this.inner.encrypt(key, keyContext(context));
     const stored = await this.keys.putIfAbsent(context.signalId, wrapped);

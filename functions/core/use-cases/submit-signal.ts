@@ -58,10 +58,11 @@ export async function submitSignal(deps: SubmitDeps, input: SubmitInput): Promis
   const municipality = config.municipality.code;
   const { reporter, content, classification } = input.submission;
   // The two parts do not depend on the reference: they are sealed (on AWS, KMS
-  // round trips) while the duplicate check and the sequence run.
+  // round trips) while the duplicate check and the sequence run. A resent
+  // post seals them again for nothing, but finds the first signal's key.
   const sealing = Promise.all([
-    sealJson(crypto, reporter, { municipality, signalId: id, part: 'reporter' }),
-    sealJson(crypto, content, { municipality, signalId: id, part: 'content' }),
+    sealJson(crypto, reporter, { municipality, signalId: id, part: 'reporter' }, NEW_SIGNAL),
+    sealJson(crypto, content, { municipality, signalId: id, part: 'content' }, NEW_SIGNAL),
   ]);
   const existing = await store.get(id).catch(async (err: unknown) => {
     await sealing.catch(() => undefined);
@@ -146,6 +147,8 @@ export async function submitSignal(deps: SubmitDeps, input: SubmitInput): Promis
   await indexNewSignal(deps, record, content);
   return { signalId: id, reference, duplicate: false };
 }
+
+const NEW_SIGNAL = { newSignal: true } as const;
 
 /** RFC 3834: our mails are automatic, so auto-responders must not answer them. */
 const autoSubmitted = { 'Auto-Submitted': 'auto-generated' };

@@ -16,7 +16,7 @@ export function lazyCrypto(load: () => Promise<Crypto>): Crypto {
     return loaded;
   };
   return {
-    encrypt: async (plain, context) => (await crypto()).encrypt(plain, context),
+    encrypt: async (plain, context, options) => (await crypto()).encrypt(plain, context, options),
     decrypt: async (cipher, context) => (await crypto()).decrypt(cipher, context),
   };
 }
