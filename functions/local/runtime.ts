@@ -255,7 +255,9 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
       ids: randomIds,
       render,
       logger,
-      afterWrite: () => void sweepOutbox(),
+      // After this turn of the event loop, when the answer has been written: the
+      // person waits for their page, not for the mails that page caused.
+      afterWrite: () => void setImmediate(() => void sweepOutbox()),
       devMail: outboxReader(outboxDir),
       linkSigner,
       workLists: new DynamoWorkLists(doc, table),

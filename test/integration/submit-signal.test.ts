@@ -4,7 +4,7 @@ import { DynamoOutboxStore } from '#adapters/dynamo/outbox-store.ts';
 import { DynamoSignalStore } from '#adapters/dynamo/signal-store.ts';
 import { parseConfig } from '#core/config.ts';
 import type { OutgoingEmail } from '#core/ports.ts';
-import { deliverOutbox } from '#core/use-cases/deliver-outbox.ts';
+import { deliverOutbox, drainOutbox } from '#core/use-cases/deliver-outbox.ts';
 import { viewSignal } from '#core/use-cases/inbox.ts';
 import { submitSignal } from '#core/use-cases/submit-signal.ts';
 import { scanAll, testTable } from '../support/dynamo.ts';
@@ -116,6 +116,37 @@ describe('storing a reported signal', () => {
     expect(notices.length).toBeGreaterThanOrEqual(1);
     expect(notices.every((m) => !/VIEW1|Persoon/.test(m.text + m.html))).toBe(true);
     expect(await outbox.listPending(100, new Date().toISOString())).toEqual([]);
+  });
+
+  it('drains a full outbox in rounds, and stops after a round that found less than a batch', async () => {
+    const outbox = new DynamoOutboxStore(t.doc, t.table);
+    const sent: OutgoingEmail[] = [];
+    const mailer = { send: async (m: OutgoingEmail) => void sent.push(m) };
+    const d = { outbox, crypto, mailer, clock, municipality: config.municipality.code };
+    await drainOutbox(d); // what earlier tests left
+    sent.length = 0;
+    for (let i = 0; i < 7; i++) {
+      await submitSignal(deps(), {
+        submission: markedSubmission(`DRAIN${i}`),
+        channel: 'form',
+        idempotencyKey: `drain-${i}`,
+      });
+    }
+    const mailsPerSignal = 1 + config.officers.length;
+    // A batch of 5 mails: several rounds, the last one short, no empty round after it.
+    const r = await drainOutbox(d, { batch: 5 });
+    expect(r.sent).toBe(7 * mailsPerSignal);
+    expect(new Set(sent.map((m) => m.id)).size).toBe(7 * mailsPerSignal);
+    expect(r.rounds).toBeLessThanOrEqual(Math.ceil((7 * mailsPerSignal) / 5));
+    expect(await outbox.listPending(100, new Date().toISOString())).toEqual([]);
+
+    // One new signal: one round, not a second one to find the outbox empty.
+    await submitSignal(deps(), {
+      submission: markedSubmission('DRAIN-ONE'),
+      channel: 'form',
+      idempotencyKey: 'drain-one',
+    });
+    expect(await drainOutbox(d)).toMatchObject({ sent: mailsPerSignal, rounds: 1 });
   });
 
   it('retries a send that failed, once its claim is stale', async () => {

@@ -67,13 +67,14 @@ export function reminderWorld(t: Awaited<ReturnType<typeof testTable>>, config =
     },
     /** Sends what the outbox holds into `sent` (a test mailer). */
     async sweep(mailer = { send: async (m: OutgoingEmail) => void sent.push(m) }) {
-      return deliverOutbox({
+      const r = await deliverOutbox({
         outbox: new DynamoOutboxStore(t.doc, t.table),
         crypto,
         mailer,
         clock,
         municipality: config.municipality.code,
       });
+      return { sent: r.sent, failed: r.failed };
     },
   };
 }

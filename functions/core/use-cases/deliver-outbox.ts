@@ -22,7 +22,12 @@ export type DeliverDeps = {
   claimTimeoutMs?: number;
 };
 
-export type DeliverResult = { sent: number; failed: number };
+export type DeliverResult = {
+  sent: number;
+  failed: number;
+  /** Mails found waiting (the page read), sent or not. */
+  found: number;
+};
 
 /**
  * Sends what the outbox holds: claim (one sender wins), decrypt, send, mark
@@ -53,29 +58,33 @@ export async function deliverOutbox(deps: DeliverDeps, limit = 25): Promise<Deli
       failed++;
     }
   }
-  return { sent, failed };
+  return { sent, failed, found: pending.length };
 }
 
 export type DrainResult = DeliverResult & { rounds: number };
 
 /**
- * Sweeps in rounds of `batch` until a round sends nothing (a sweep reads a
- * bounded page, so a busy outbox takes several), at most `maxRounds`, and
- * only while `canContinue` says there is time. A failed mail stays claimed
- * until its claim goes stale, so another round would not retry it.
+ * Sweeps in rounds of `batch` until a round sends nothing or finds less than
+ * a batch (a sweep reads a bounded page, so a busy outbox takes several), at
+ * most `maxRounds`, and only while `canContinue` says there is time. A round
+ * that found less than a batch read all there was: what is queued after that
+ * read asks for its own sweep (the write's afterWrite locally, the table's
+ * stream on AWS, and the schedule on both). A failed mail stays claimed until
+ * its claim goes stale, so another round would not retry it.
  */
 export async function drainOutbox(
   deps: DeliverDeps,
   options: { batch?: number; maxRounds?: number; canContinue?: () => boolean } = {},
 ): Promise<DrainResult> {
   const { batch = 25, maxRounds = Number.POSITIVE_INFINITY, canContinue = () => true } = options;
-  const result: DrainResult = { sent: 0, failed: 0, rounds: 0 };
+  const result: DrainResult = { sent: 0, failed: 0, found: 0, rounds: 0 };
   while (result.rounds < maxRounds && canContinue()) {
     const r = await deliverOutbox(deps, batch);
     result.rounds++;
     result.sent += r.sent;
     result.failed += r.failed;
-    if (r.sent === 0) break;
+    result.found += r.found;
+    if (r.sent === 0 || r.found < batch) break;
   }
   return result;
 }
