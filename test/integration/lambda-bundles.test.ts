@@ -113,6 +113,17 @@ async function inBundle(name: string, script: string) {
 const loadedAtInit = (name: string) => (built.get(name) as LambdaBundle).initInputs;
 
 /** Every source file with code in any of `name`'s output files, lazy chunks included. */
+/** Minified bytes in `name`'s bundle (every chunk) from inputs matching `pattern`. */
+function bytesFrom(name: string, pattern: RegExp): number {
+  let bytes = 0;
+  for (const output of Object.values((built.get(name) as LambdaBundle).metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      if (pattern.test(input)) bytes += bytesInOutput;
+    }
+  }
+  return bytes;
+}
+
 function inBundleAtAll(name: string): Set<string> {
   const inputs = new Set<string>();
   for (const output of Object.values((built.get(name) as LambdaBundle).metafile.outputs)) {
@@ -132,7 +143,7 @@ describe('lambda bundles as deployed', () => {
       `const ctx = { ...${JSON.stringify(CONTEXT)}, getRemainingTimeInMillis: () => 30000 };
        console.log(JSON.stringify(await mod.handler({ job: 'outbox-sweep' }, ctx)));`,
     );
-    expect(result).toEqual({ trigger: 'schedule', sent: 0, failed: 0, rounds: 1 });
+    expect(result).toEqual({ trigger: 'schedule', sent: 0, failed: 0, found: 0, rounds: 1 });
   });
 
   it('the SES events function records nothing for a bounce of a mail it does not know', async () => {
@@ -270,6 +281,17 @@ describe('lambda bundles as deployed', () => {
       expect(anyInput(all, /node_modules\/nodemailer\//), name).toBe(false);
     }
     expect(anyInput(inBundleAtAll('crypto'), /^meldroute-node-stream:readable-stream$/)).toBe(true);
+  });
+
+  it('carry zod/mini only, never zod classic (docs/adr/0017)', () => {
+    for (const name of HANDLER_NAMES) {
+      const all = inBundleAtAll(name);
+      // `from 'zod'` anywhere brings classic (about 190 KiB) back into every bundle importing it.
+      expect(anyInput(all, /node_modules\/zod\/v4\/classic\//), name).toBe(false);
+      expect(anyInput(all, /node_modules\/zod\/v4\/mini\//), name).toBe(true);
+      // `import { z } from 'zod/mini'` keeps all of mini (about 165 KiB); `import * as z`, what is used.
+      expect(bytesFrom(name, /node_modules\/zod\//), name).toBeLessThan(60 * 1024);
+    }
   });
 
   it('stop the build when readable-stream is imported other than the checked way', async () => {
