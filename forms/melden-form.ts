@@ -6,6 +6,7 @@ import {
   VULNERABILITIES,
 } from '#core/catalog.ts';
 import type { Config } from '#core/config.ts';
+import { PAGE_INPUT } from '#core/input.ts';
 import { type SignalSubmission, SignalSubmissionSchema } from '#core/signal.ts';
 import {
   FIELD_NAMES,
@@ -163,7 +164,7 @@ function checkRows(
   list.forEach((row, i) => {
     if (isBlankRow(row)) return;
     filled++;
-    const r = schemaFor(i + 1).safeParse(row);
+    const r = schemaFor(i + 1).safeParse(row, PAGE_INPUT);
     if (r.success) return;
     for (const issue of r.error.issues)
       errors.push({ field: rowFieldName(kind, i, String(issue.path[0])), message: issue.message });
@@ -205,7 +206,7 @@ export function parseMeldenForm(
   | { ok: false; values: MeldenFormValues; errors: FieldError[] } {
   const values = valuesFromBody(body, ctx.config);
   const errors: FieldError[] = [];
-  const parsed = formSchema(ctx.config).safeParse(values);
+  const parsed = formSchema(ctx.config).safeParse(values, PAGE_INPUT);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const key = issue.path[0] as TopKey;

@@ -1,5 +1,6 @@
 import { type Context, Hono } from 'hono';
 import * as z from 'zod/mini';
+import { PAGE_INPUT } from '#core/input.ts';
 import {
   currentHalfYear,
   type Period,
@@ -153,7 +154,7 @@ function periodFrom(c: Context<AppEnv>, deps: AppDeps): Period {
   const from = c.req.query('from');
   const to = c.req.query('to');
   if (from === undefined && to === undefined) return currentHalfYear(deps.clock.now());
-  const p = PeriodSchema.safeParse({ from, to });
+  const p = PeriodSchema.safeParse({ from, to }, PAGE_INPUT);
   if (!p.success) {
     const why = p.error.issues[0]?.message ?? 'onbekende fout';
     throw new PageError(

@@ -28,6 +28,13 @@ describe('monitoring over HTTP', () => {
     expect(html).toContain('Periode klopt niet');
   });
 
+  it('asks for both dates in Dutch when one is missing', async () => {
+    const { res, html } = await officer.page('/monitor?from=2026-01-01');
+    expect(res.status).toBe(400);
+    expect(html).toContain('geen datum ingevuld');
+    expect(html).not.toMatch(/Invalid|expected/);
+  });
+
   it('exports a CSV in which no count is below the threshold', async () => {
     const { res, html: csv } = await officer.page(
       '/monitor/export.csv?from=2026-01-01&to=2026-06-30',

@@ -142,6 +142,21 @@ describe('the officer route over HTTP: enrich, hand over, partner feedback, repo
     expect(html).toContain('Er is niets gewijzigd.');
   });
 
+  it('answers a value no form offers in Dutch, never with an English validation message', async () => {
+    const page = `/inbox/${ids[0]}`;
+    const res = await post(
+      officer,
+      `${page}/classificatie`,
+      { exploitationForm: 'labour', urgency: 'normal', vulnerabilities: ['geen-code'], tags: '' },
+      page,
+    );
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(html).toContain('Controleer wat u hebt ingevuld.');
+    expect(html).not.toMatch(/Invalid|expected/);
+    expect(html).toContain('Er is niets gewijzigd.');
+  });
+
   let mails: Awaited<ReturnType<typeof outboxMessages>> = [];
   const tokenIn = (text: string) => text.match(/\/partner\/([a-z0-9.]+)/)?.[1] ?? '';
 

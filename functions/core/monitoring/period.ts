@@ -13,7 +13,7 @@ const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 export type Period = { from: string; to: string };
 
 /** A real calendar date (2026-02-30 is refused, not rolled over). */
-export const CalendarDate = z.string().check(
+export const CalendarDate = z.string({ error: 'geen datum ingevuld' }).check(
   z.refine((s) => {
     const m = DATE.exec(s);
     if (!m) return false;

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { PAGE_INPUT } from '../../input.ts';
 import type { Handover, SignalRecord } from '../../signal.ts';
 import { dutchDate } from '../../workflow/dutch-date.ts';
 import { addDays, amsterdamDate } from '../../working-days.ts';
@@ -66,7 +67,7 @@ export async function pauseReminders(
   deps: WorkflowDeps,
   input: Input & { reason: string },
 ): Promise<StepResult> {
-  const reason = PauseReasonSchema.safeParse(input.reason);
+  const reason = PauseReasonSchema.safeParse(input.reason, PAGE_INPUT);
   if (!reason.success) return refuse(firstIssue(reason.error));
   return changeSignal(deps, input.signalId, async (s, at): Promise<Draft<undefined>> => {
     const paused = withHandover(
@@ -124,7 +125,7 @@ export async function setDueDate(
   deps: WorkflowDeps,
   input: Input & { dueDate: string },
 ): Promise<StepResult> {
-  const parsed = DueDateSchema.safeParse(input.dueDate);
+  const parsed = DueDateSchema.safeParse(input.dueDate, PAGE_INPUT);
   if (!parsed.success) return refuse(firstIssue(parsed.error));
   const due = parsed.data;
   return changeSignal(deps, input.signalId, async (s, at) => {

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { Partner } from '../../config.ts';
+import { PAGE_INPUT } from '../../input.ts';
 import { plusAddress } from '../../mail/addresses.ts';
 import type { OutgoingEmail, RenderedEmail } from '../../ports.ts';
 import { openJson } from '../../sealing.ts';
@@ -109,7 +110,7 @@ async function check(
   s: SignalRecord,
   raw: HandoverRequest,
 ): Promise<Checked | Refused> {
-  const parsed = HandoverRequestSchema.safeParse(raw);
+  const parsed = HandoverRequestSchema.safeParse(raw, PAGE_INPUT);
   if (!parsed.success) return refuse(parsed.error.issues[0]?.message ?? 'Controleer de invoer.');
   const { content, reporter } = await open(deps, s);
   const suggestions = suggestPartners(deps.config, {

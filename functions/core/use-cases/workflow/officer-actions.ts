@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { EXPLOITATION_FORM_CODES, VULNERABILITY_CODES } from '../../catalog.ts';
+import { PAGE_INPUT } from '../../input.ts';
 import { indexSignal } from '../../known/already-known.ts';
 import { openJson } from '../../sealing.ts';
 import { ContentPartSchema, OUTCOMES, type Outcome, type SignalRecord } from '../../signal.ts';
@@ -84,7 +85,7 @@ export async function classifySignal(
   deps: WorkflowDeps,
   input: Base & { values: unknown },
 ): Promise<StepResult> {
-  const parsed = ClassifyInputSchema.safeParse(input.values);
+  const parsed = ClassifyInputSchema.safeParse(input.values, PAGE_INPUT);
   if (!parsed.success) return refuse(firstIssue(parsed.error));
   const v = parsed.data;
   return changeSignal(deps, input.signalId, async (s, at): Promise<Draft<undefined>> => {
@@ -113,7 +114,7 @@ export async function addNote(
   deps: WorkflowDeps,
   input: Base & { text: string },
 ): Promise<StepResult<number>> {
-  const parsed = NoteTextSchema.safeParse(input.text);
+  const parsed = NoteTextSchema.safeParse(input.text, PAGE_INPUT);
   if (!parsed.success) return refuse(firstIssue(parsed.error));
   const r = await changeSignal(deps, input.signalId, (s, at) =>
     noteDraft(deps, startIfReceived(s, at, input.actor), at, input.actor, parsed.data),
@@ -160,7 +161,7 @@ export async function putOnAgenda(
   deps: WorkflowDeps,
   input: Base & { summary: string },
 ): Promise<StepResult> {
-  const parsed = AgendaSummarySchema.safeParse(input.summary);
+  const parsed = AgendaSummarySchema.safeParse(input.summary, PAGE_INPUT);
   if (!parsed.success) return refuse(firstIssue(parsed.error));
   return changeSignal(deps, input.signalId, async (s, at): Promise<Draft<undefined>> => {
     if (s.status === 'closed') return refuse('Dit signaal is afgesloten. Heropen het eerst.');
@@ -204,7 +205,7 @@ export async function closeSignal(
   deps: WorkflowDeps,
   input: Base & { values: unknown },
 ): Promise<StepResult> {
-  const parsed = CloseInputSchema.safeParse(input.values);
+  const parsed = CloseInputSchema.safeParse(input.values, PAGE_INPUT);
   if (!parsed.success) return refuse(firstIssue(parsed.error));
   const { outcome, mergedWith } = parsed.data;
   return changeSignal(deps, input.signalId, async (s, at): Promise<Draft<undefined>> => {
@@ -221,7 +222,7 @@ export async function reopenSignal(
   deps: WorkflowDeps,
   input: Base & { reason: string },
 ): Promise<StepResult> {
-  const reason = NoteTextSchema.safeParse(input.reason);
+  const reason = NoteTextSchema.safeParse(input.reason, PAGE_INPUT);
   if (!reason.success) return refuse('Schrijf waarom u het signaal heropent.');
   return changeSignal(deps, input.signalId, async (s, at): Promise<Draft<undefined>> => {
     const r = move(s, 'reopen', { at, actor: input.actor });

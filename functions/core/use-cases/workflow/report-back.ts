@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { PAGE_INPUT } from '../../input.ts';
 import type { RenderedEmail } from '../../ports.ts';
 import { openJson } from '../../sealing.ts';
 import { ReporterPartSchema, type SignalRecord } from '../../signal.ts';
@@ -72,7 +73,7 @@ export async function previewReporterFeedback(
 ): Promise<{ ok: true; to: string; email: RenderedEmail } | Refused | undefined> {
   const s = await deps.store.get(input.signalId);
   if (!s) return undefined;
-  const message = ReporterMessageSchema.safeParse(input.message);
+  const message = ReporterMessageSchema.safeParse(input.message, PAGE_INPUT);
   if (!message.success)
     return refuse(message.error.issues[0]?.message ?? 'Controleer het bericht.');
   const to = await reporterEmail(deps, s);
@@ -87,7 +88,7 @@ export async function sendReporterFeedback(
   deps: WorkflowDeps,
   input: { signalId: string; actor: string; message: string },
 ): Promise<StepResult> {
-  const message = ReporterMessageSchema.safeParse(input.message);
+  const message = ReporterMessageSchema.safeParse(input.message, PAGE_INPUT);
   if (!message.success)
     return refuse(message.error.issues[0]?.message ?? 'Controleer het bericht.');
   return changeSignal(deps, input.signalId, async (s, at): Promise<Draft<undefined>> => {
