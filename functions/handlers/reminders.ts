@@ -2,7 +2,6 @@ import type { KeyringNode } from '@aws-crypto/client-node';
 import { KMSClient } from '@aws-sdk/client-kms';
 import middy from '@middy/core';
 import * as z from 'zod/mini';
-import { EncryptionSdkCrypto } from '#adapters/crypto/encryption-sdk.ts';
 import { HmacLinkSigner } from '#adapters/crypto/hmac.ts';
 import { DynamoSignalStore } from '#adapters/dynamo/signal-store.ts';
 import { DynamoWorkLists } from '#adapters/dynamo/work-lists.ts';
@@ -12,7 +11,7 @@ import type { Logger } from '#core/ports.ts';
 import { type ReminderDeps, runReminders } from '#core/use-cases/reminders/run-reminders.ts';
 import { emailRenderer } from '#templates/render.ts';
 import { lambdaTable, loadLambdaConfig, requireEnv } from './shared/config.ts';
-import { envelopeKeyring } from './shared/keyring.ts';
+import { lazyEnvelopeCrypto } from './shared/lazy-crypto.ts';
 import { lambdaLogger, withLambdaContext } from './shared/logger.ts';
 import { SecretDeriver } from './shared/secrets.ts';
 
@@ -94,7 +93,9 @@ export async function remindersDeps(
     config,
     store: new DynamoSignalStore(doc, table),
     workLists: new DynamoWorkLists(doc, table),
-    crypto: new EncryptionSdkCrypto(envelopeKeyring(env, wiring.keyring)),
+    // Sealed only on a day with reminders or escalations due, most days none: the
+    // Encryption SDK is imported then, not in every (daily, so always cold) start.
+    crypto: lazyEnvelopeCrypto(env, wiring.keyring),
     clock: systemClock,
     render: emailRenderer,
     linkSigner: new HmacLinkSigner(linkKey),

@@ -3,15 +3,14 @@ import middy from '@middy/core';
 import * as z from 'zod/mini';
 import { DynamoSignalStore } from '#adapters/dynamo/signal-store.ts';
 import { systemClock } from '#adapters/system.ts';
-import { ENV } from '#config/env.ts';
 import type { Logger } from '#core/ports.ts';
 import {
   type MailEventDeps,
   type MailEventInput,
   recordMailEvent,
 } from '#core/use-cases/mail-events.ts';
-import { lambdaTable, loadLambdaConfig, requireEnv } from './shared/config.ts';
-import { lazyCrypto } from './shared/lazy-crypto.ts';
+import { lambdaTable, loadLambdaConfig } from './shared/config.ts';
+import { lazyEnvelopeCrypto } from './shared/lazy-crypto.ts';
 import { lambdaLogger, withLambdaContext } from './shared/logger.ts';
 
 /**
@@ -101,19 +100,12 @@ export function sesEventsDeps(wiring: SesEventsWiring = {}): SesEventsDeps {
   const env = wiring.env ?? process.env;
   const config = loadLambdaConfig(env);
   const { table, doc } = lambdaTable(env);
-  const keyring = wiring.keyring;
-  const keyArn = keyring ? undefined : requireEnv(env, ENV.kmsKeyArn);
   return {
     config,
     store: new DynamoSignalStore(doc, table),
     // Never used to encrypt or decrypt here (no mail is sent); the role has no envelope grant.
     // So the Encryption SDK is only imported if that ever changes, not in every cold start.
-    crypto: lazyCrypto(async () => {
-      const { EncryptionSdkCrypto, kmsKeyring } = await import(
-        '#adapters/crypto/encryption-sdk.ts'
-      );
-      return new EncryptionSdkCrypto(keyring ?? kmsKeyring(keyArn as string));
-    }),
+    crypto: lazyEnvelopeCrypto(env, wiring.keyring),
     clock: systemClock,
     logger: wiring.logger ?? log.port,
   };

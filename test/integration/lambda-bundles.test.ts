@@ -52,6 +52,25 @@ beforeAll(async () => {
     built.set(name, await buildLambda({ entry, outdir: join(dir, name), configJson, assets }));
   }
   built.set(
+    'lazy-crypto',
+    await buildLambda({
+      // What the reminders and SES events functions wire: the Encryption SDK on first use.
+      entry: {
+        contents: [
+          "import { lazyEnvelopeCrypto } from './functions/handlers/shared/lazy-crypto.ts';",
+          'export const roundTrip = async (text: string) => {',
+          "  const { rawAesKeyring } = await import('./functions/adapters/crypto/encryption-sdk.ts');",
+          '  const crypto = lazyEnvelopeCrypto({}, rawAesKeyring(new Uint8Array(32).fill(7)));',
+          "  const context = { municipality: 'montfoort', signalId: 's1', part: 'mail' };",
+          '  const sealed = await crypto.encrypt(new TextEncoder().encode(text), context);',
+          '  return new TextDecoder().decode(await crypto.decrypt(sealed, context));',
+          '};',
+        ].join('\n'),
+      },
+      outdir: join(dir, 'lazy-crypto'),
+    }),
+  );
+  built.set(
     'qr',
     await buildLambda({
       // What forms/routes/second-factor.tsx does on the enrolment page.
@@ -242,6 +261,15 @@ describe('lambda bundles as deployed', () => {
     expect(Buffer.from(reopened).equals(plain(9))).toBe(true);
   });
 
+  it('seal and open with an Encryption SDK loaded on first use', async () => {
+    const result = await inBundle(
+      'lazy-crypto',
+      `console.log(JSON.stringify(await mod.roundTrip('herinnering')));`,
+    );
+    expect(result).toBe('herinnering');
+    expect(anyInput(loadedAtInit('lazy-crypto'), /@aws-crypto\//)).toBe(false);
+  });
+
   it('draw the QR code from a lazily loaded chunk', async () => {
     const result = await inBundle(
       'qr',
@@ -267,6 +295,9 @@ describe('lambda bundles as deployed', () => {
     }
     // The SES events function seals nothing: the Encryption SDK loads only if it ever does.
     expect(anyInput(loadedAtInit('ses-events'), /@aws-crypto\//)).toBe(false);
+    // Reminders seal only on a day with something due: the same, loaded on that day's first seal.
+    expect(anyInput(loadedAtInit('reminders'), /@aws-crypto\//)).toBe(false);
+    expect(anyInput(inBundleAtAll('reminders'), /@aws-crypto\/encrypt-node\//)).toBe(true);
     // The QR code is drawn only on the authenticator enrolment page.
     expect(anyInput(loadedAtInit('web'), /node_modules\/(qrcode|pngjs)\//)).toBe(false);
     expect(anyInput(inBundleAtAll('web'), /node_modules\/qrcode\//)).toBe(true);

@@ -1,4 +1,7 @@
+import type { KeyringNode } from '@aws-crypto/client-node';
+import { ENV } from '#config/env.ts';
 import type { Crypto } from '#core/ports.ts';
+import { requireEnv } from './config.ts';
 
 /**
  * A Crypto that loads the real one on first use. For a handler whose use case
@@ -19,4 +22,17 @@ export function lazyCrypto(load: () => Promise<Crypto>): Crypto {
     encrypt: async (plain, context, options) => (await crypto()).encrypt(plain, context, options),
     decrypt: async (cipher, context) => (await crypto()).decrypt(cipher, context),
   };
+}
+
+/**
+ * The envelope Crypto (the stack's KMS key, or the keyring a test injects)
+ * with the Encryption SDK imported on first use. A missing key ARN still
+ * fails at wiring, not at the first seal.
+ */
+export function lazyEnvelopeCrypto(env: NodeJS.ProcessEnv, injected?: KeyringNode): Crypto {
+  const keyArn = injected ? undefined : requireEnv(env, ENV.kmsKeyArn);
+  return lazyCrypto(async () => {
+    const { EncryptionSdkCrypto, kmsKeyring } = await import('#adapters/crypto/encryption-sdk.ts');
+    return new EncryptionSdkCrypto(injected ?? kmsKeyring(keyArn as string));
+  });
 }
