@@ -1,7 +1,6 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import middy from '@middy/core';
 import * as z from 'zod/mini';
-import { EncryptionSdkCrypto } from '#adapters/crypto/encryption-sdk.ts';
 import { DynamoOutboxStore } from '#adapters/dynamo/outbox-store.ts';
 import { SesMailer } from '#adapters/ses-mailer.ts';
 import { systemClock } from '#adapters/system.ts';
@@ -9,7 +8,7 @@ import { ENV } from '#config/env.ts';
 import type { Logger } from '#core/ports.ts';
 import { type DeliverDeps, drainOutbox } from '#core/use-cases/deliver-outbox.ts';
 import { lambdaTable, loadLambdaConfig } from './shared/config.ts';
-import { envelopeKeyring } from './shared/keyring.ts';
+import { lazyEnvelopeCrypto } from './shared/lazy-crypto.ts';
 import { lambdaLogger, withLambdaContext } from './shared/logger.ts';
 
 /**
@@ -93,7 +92,9 @@ export function outboxDeps(
   const configurationSetName = env[ENV.sesConfigurationSet];
   return {
     outbox: new DynamoOutboxStore(doc, table),
-    crypto: new EncryptionSdkCrypto(envelopeKeyring(env)),
+    // The 5-minute sweep mostly finds nothing to open: the Encryption SDK is
+    // imported with the first mail, not in every cold start.
+    crypto: lazyEnvelopeCrypto(env),
     mailer: new SesMailer({
       client: new SESv2Client({}),
       from: config.mailFrom,

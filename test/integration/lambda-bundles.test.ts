@@ -295,8 +295,11 @@ describe('lambda bundles as deployed', () => {
     }
     // The SES events function seals nothing: the Encryption SDK loads only if it ever does.
     expect(anyInput(loadedAtInit('ses-events'), /@aws-crypto\//)).toBe(false);
-    // Reminders seal only on a day with something due: the same, loaded on that day's first seal.
-    expect(anyInput(loadedAtInit('reminders'), /@aws-crypto\//)).toBe(false);
+    // Reminders seal only on a day with something due, the outbox only when a sweep finds
+    // mail: the same, loaded on the first seal or open.
+    for (const name of ['reminders', 'outbox']) {
+      expect(anyInput(loadedAtInit(name), /@aws-crypto\//), name).toBe(false);
+    }
     expect(anyInput(inBundleAtAll('reminders'), /@aws-crypto\/encrypt-node\//)).toBe(true);
     // The QR code is drawn only on the authenticator enrolment page.
     expect(anyInput(loadedAtInit('web'), /node_modules\/(qrcode|pngjs)\//)).toBe(false);
