@@ -37,21 +37,7 @@ export function sessionMiddleware(deps: AppDeps, https: boolean): MiddlewareHand
       }
     }
     const session = c.get('session') ?? c.get('pendingSession');
-    if (session) {
-      c.set('csrfToken', session.csrfSecret);
-    } else {
-      let token = getCookie(c, names.csrf);
-      if (!token || !/^[\w-]{20,100}$/.test(token)) {
-        token = deps.ids.token(32);
-        setCookie(c, names.csrf, token, {
-          path: '/',
-          httpOnly: true,
-          sameSite: 'Lax',
-          secure: https,
-        });
-      }
-      c.set('csrfToken', token);
-    }
+    c.set('csrfToken', session ? session.csrfSecret : visitorCsrfToken(c, deps, names.csrf, https));
     await next();
     if (c.error instanceof AccessDeniedError) {
       const s = c.get('session');
@@ -63,6 +49,35 @@ export function sessionMiddleware(deps: AppDeps, https: boolean): MiddlewareHand
       deps.logger.warn('role denied', { role: s?.role ?? 'none', need: c.error.need });
     }
   };
+}
+
+/**
+ * Only the visitor's CSRF token, never a session: for pages that have no
+ * signed-in users (the partner pages on their own, docs/adr/0018).
+ */
+export function csrfCookieMiddleware(
+  deps: Pick<AppDeps, 'ids'>,
+  https: boolean,
+): MiddlewareHandler<AppEnv> {
+  const name = cookieNames(https).csrf;
+  return async (c, next) => {
+    c.set('csrfToken', visitorCsrfToken(c, deps, name, https));
+    await next();
+  };
+}
+
+/** A random double-submit cookie: its value must come back in the form. */
+function visitorCsrfToken(
+  c: Context,
+  deps: Pick<AppDeps, 'ids'>,
+  name: string,
+  https: boolean,
+): string {
+  const token = getCookie(c, name);
+  if (token && /^[\w-]{20,100}$/.test(token)) return token;
+  const fresh = deps.ids.token(32);
+  setCookie(c, name, fresh, { path: '/', httpOnly: true, sameSite: 'Lax', secure: https });
+  return fresh;
 }
 
 /** A signed-in user without the role a page needs: a Dutch 403, and an audit entry. */

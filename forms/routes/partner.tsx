@@ -13,12 +13,18 @@ import { workflowDepsOf } from './workflow-shared.ts';
 const TOKEN = /^[a-z0-9.]{20,80}$/;
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? '';
 
+/** Only what the partner pages use: never the session store, the blind index or blobs. */
+export type PartnerRouteDeps = Pick<
+  AppDeps,
+  'config' | 'store' | 'crypto' | 'clock' | 'render' | 'logger' | 'linkSigner' | 'afterWrite'
+>;
+
 /**
  * Step 5 for chain partners: no account, only the signed link. GET shows the
  * handover (and is audited); only the partner's POST records anything, so a
  * mail scanner that opens the link changes nothing.
  */
-export function partnerRoutes(deps: AppDeps) {
+export function partnerRoutes(deps: PartnerRouteDeps) {
   const app = new Hono<AppEnv>();
   const w = workflowDepsOf(deps);
   if (!w) return app;

@@ -14,7 +14,18 @@ export const HandoverIdParam = z.string().check(z.regex(/^h[1-9]\d{0,5}$/));
 
 /** The officer's route is wired when the composition root gave a link signer. */
 export function workflowDepsOf(
-  deps: AppDeps,
+  deps: Pick<
+    AppDeps,
+    | 'config'
+    | 'store'
+    | 'crypto'
+    | 'clock'
+    | 'render'
+    | 'linkSigner'
+    | 'blindIndex'
+    | 'blindIndexStore'
+    | 'workLists'
+  >,
 ): (WorkflowDeps & Pick<AppDeps, 'workLists'>) | undefined {
   if (!deps.linkSigner) return undefined;
   return {
