@@ -38,10 +38,14 @@ import { SecretDeriver } from './shared/secrets.ts';
  * second or so. So this function has no SES permission at all.
  */
 
-/** The app without /dev/mail, whatever `deps` carries: that route is for local mode only. */
+/**
+ * The app without /dev/mail, whatever `deps` carries: that route is for local
+ * mode only. And without the partner pages: on AWS the partner function
+ * serves them (./partner.ts), under a role that cannot decrypt the reporter.
+ */
 export function buildWebApp(deps: AppDeps) {
   const { devMail: _never, afterWrite: _local, ...aws } = deps;
-  return createApp(aws);
+  return createApp(aws, { partnerPages: false });
 }
 
 export type WebWiring = {

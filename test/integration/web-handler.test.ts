@@ -168,15 +168,18 @@ describe('web Lambda handler', () => {
     }
   });
 
-  it('derives the partner-link and blind-index keys in KMS once, then serves the partner pages', async () => {
+  it('derives the partner-link and blind-index keys in KMS once, and leaves the partner pages to the partner function', async () => {
     process.env.SECRETS_KEY_ARN = KEY_ARN;
     kms.on(GenerateMacCommand).resolves({ Mac: new Uint8Array(32).fill(7) });
     try {
       for (let i = 0; i < 3; i++) {
-        // A made-up partner link gets the one clear "link does not work" page.
+        // /partner/* is the partner function's (docs/adr/0018): here even a link's page is not found.
         const r = await call(apiEvent('GET', `/partner/${'x'.repeat(55)}`));
-        expect(r.statusCode).toBe(410);
+        expect(r.statusCode).toBe(404);
       }
+      expect((await call(apiEvent('GET', '/inbox'))).headers?.location).toBe(
+        '/login?terug=%2Finbox',
+      );
       expect(kms.commandCalls(GenerateMacCommand)).toHaveLength(2);
     } finally {
       delete process.env.SECRETS_KEY_ARN;
