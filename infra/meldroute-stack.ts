@@ -54,6 +54,7 @@ export class MeldrouteStack extends Stack {
     this.observability = new Observability(this, 'Observability', linked, {
       functions: {
         Web: this.web.web,
+        Partner: this.web.partner,
         Intake: this.mail.intake,
         SesEvents: this.mail.sesEvents,
         Outbox: this.outbox.sender,

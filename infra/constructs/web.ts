@@ -8,6 +8,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import { ENV } from '#config/env.ts';
+import { PARTNER_KMS_PARTS } from '#config/kms-parts.ts';
 import {
   grantEnvelope,
   grantKeyViaServices,
@@ -20,15 +21,24 @@ import { MeldrouteFunction } from './function.ts';
 import type { Shared } from './shared.ts';
 
 /**
- * The web app (staff form, officer inbox, sign-in) as one Lambda behind an
- * HTTP API: throttled, access-logged, optionally on the municipality's own
- * domain. There is no /dev/mail here: the composition root never passes a
- * mail directory.
+ * The web app behind one HTTP API (throttled, access-logged, optionally on
+ * the municipality's own domain), served by two Lambdas:
+ *
+ * - `web` (staff form, officer inbox, sign-in, everything but the partner
+ *   pages) on the $default route, with every envelope part of its
+ *   municipality;
+ * - `partner` (a chain partner's emailed link: GET and POST /partner/{token})
+ *   on its own route, whose role may unwrap a signal's key and seal mail but
+ *   can never decrypt the reporter (docs/adr/0018, rule 1).
+ *
+ * There is no /dev/mail here: the composition root never passes a mail
+ * directory.
  */
 export class Web extends Construct {
   readonly api: apigw.HttpApi;
   readonly stage: apigw.HttpStage;
   readonly web: MeldrouteFunction;
+  readonly partner: MeldrouteFunction;
   /** https://… where people reach the app; links in emails start with it. */
   readonly baseUrl: string;
 
@@ -81,14 +91,49 @@ export class Web extends Construct {
     // Officers download attachments and reporter additions; early erasure deletes them.
     grantObjects(role, data.attachments, '', ['s3:GetObject', 's3:DeleteObject']);
     grantListObjects(role, data.attachments, ['attachments/*', 'additions/*', 'processed/*']);
-    // Staff and officers: every part of their own municipality. A partner-facing
-    // function gets its own role without the reporter part.
+    // Staff and officers: every part of their own municipality. The partner
+    // pages run in their own function, whose role has no reporter part (below).
     grantEnvelope(role, data.key, {
       municipality: settings.config.municipality.code,
       encrypt: 'any',
       decrypt: 'any',
     });
     grantSecretDerivation(role, data.secretsKey);
+
+    this.partner = new MeldrouteFunction(this, 'Partner', {
+      ...shared.functionDefaults,
+      handler: 'partner',
+      description: 'Meldroute partner pages (Hono) behind API Gateway; cannot decrypt the reporter',
+      // The page layout and the officers' "feedback received" notice.
+      assets: ['templates', 'stylesheet'],
+      // A page a person waits for, as the web function's.
+      memorySize: 1024,
+      timeout: Duration.seconds(20),
+      // A handful of partners per signal, each opening one link now and then.
+      reservedConcurrency: shared.reserve(5),
+      environment: {
+        ...shared.environment,
+        [ENV.baseUrl]: this.baseUrl,
+        // Only to derive the partner-link key (the label is fixed in the handler).
+        [ENV.secretsKeyArn]: data.secretsKey.keyArn,
+      },
+    });
+    const partnerRole = this.partner.role;
+    // openPartnerLink and recordPartnerFeedback: read the signal and its key item,
+    // audit entries and a first signal key (put), the feedback (one conditional update).
+    grantTable(partnerRole, data.table, [
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
+    grantKeyViaServices(partnerRole, data.key, ['dynamodb']);
+    // Exactly the parts the partner path uses (functions/config/kms-parts.ts): never `reporter`.
+    grantEnvelope(partnerRole, data.key, {
+      municipality: settings.config.municipality.code,
+      encrypt: [...PARTNER_KMS_PARTS.encrypt],
+      decrypt: [...PARTNER_KMS_PARTS.decrypt],
+    });
+    grantSecretDerivation(partnerRole, data.secretsKey);
 
     // One catch-all route: the app does its own routing, 404 page included.
     const route = new apigw.HttpRoute(this, 'Default', {
@@ -100,6 +145,17 @@ export class Web extends Construct {
       id: 'AwsSolutions-APIG4',
       reason:
         'The app authenticates itself: sign-in by an emailed one-time link, server-side sessions, CSRF tokens on every form (ADR 0002). The staff form and sign-in pages must be reachable before sign-in.',
+    });
+    // A partner's link goes to the partner function; anything else under /partner/ to the web app's 404.
+    const partnerRoute = new apigw.HttpRoute(this, 'PartnerRoute', {
+      httpApi: this.api,
+      routeKey: apigw.HttpRouteKey.with('/partner/{token}', apigw.HttpMethod.ANY),
+      integration: new HttpLambdaIntegration('PartnerIntegration', this.partner.fn),
+    });
+    Validations.of(partnerRoute).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'Partners have no account: the signed, expiring, revocable link (an HMAC under a key derived in KMS) is the credential, checked by the app on every request; only a POST with a CSRF token records anything (docs/adr/0018).',
     });
 
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {

@@ -95,7 +95,7 @@ describe('lambda bundles', () => {
       for (const f of js) expect(existsSync(join(dir, `${f}.map`)), `${name}/${f}`).toBe(true);
     }
     console.info('bundle sizes (minified, without source map):', sizes);
-    expect(assets.size).toBe(7);
+    expect(assets.size).toBe(8);
   });
 
   it('carry the validated municipality config as config.json, not as environment', () => {
@@ -108,7 +108,8 @@ describe('lambda bundles', () => {
   it('carry the stylesheet and email templates the code reads next to itself', () => {
     const web = dirOf('Web');
     expect(existsSync(join(web, 'static', 'meldroute.css'))).toBe(true);
-    for (const name of ['Web', 'MailIntake', 'SchedulesReminders']) {
+    expect(existsSync(join(dirOf('WebPartner'), 'static', 'meldroute.css'))).toBe(true);
+    for (const name of ['Web', 'WebPartner', 'MailIntake', 'SchedulesReminders']) {
       const dir = dirOf(name);
       const html = readdirSync(join(dir, 'compiled')).filter((f) => f.endsWith('.html'));
       const text = readdirSync(dir).filter((f) => f.endsWith('.txt'));
@@ -138,6 +139,34 @@ describe('lambda bundles', () => {
       '/dev/mail': [404, null],
       '/static/meldroute.css': [200, null],
     });
+  });
+
+  it('partner: loads without calling KMS, answers /healthz and CSS, and carries no other page', () => {
+    const event = JSON.stringify(apiEvent('/'));
+    const result = runBundle(
+      dirOf('WebPartner'),
+      `const out = {};
+       for (const path of ['/healthz', '/static/meldroute.css']) {
+         const e = ${event};
+         e.rawPath = path; e.requestContext.http.path = path;
+         const r = await mod.main(e, {});
+         out[path] = r.statusCode;
+       }
+       console.log(JSON.stringify(out));`,
+    );
+    expect(result).toEqual({ '/healthz': 200, '/static/meldroute.css': 200 });
+    // Not only unrouted: the officer's, staff's and sign-in pages are not in this function at all.
+    const dir = dirOf('WebPartner');
+    const sources = readdirSync(dir)
+      .filter((f) => f.endsWith('.mjs.map'))
+      .flatMap((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')).sources as string[]);
+    expect(sources.some((f) => f.endsWith('forms/routes/partner.tsx'))).toBe(true);
+    for (const route of ['inbox', 'auth', 'melden', 'workflow', 'handover', 'mail-views']) {
+      expect(
+        sources.filter((f) => f.endsWith(`forms/routes/${route}.tsx`)),
+        route,
+      ).toEqual([]);
+    }
   });
 
   it('outbox, the scheduled jobs and the SES events function load and refuse an event they do not know', () => {

@@ -64,7 +64,7 @@ describe('mail', () => {
 describe('functions', () => {
   it('run Node.js 22 on arm64 with JSON logs to their own encrypted log group', () => {
     const fns = template.findResources('AWS::Lambda::Function');
-    expect(Object.keys(fns)).toHaveLength(7);
+    expect(Object.keys(fns)).toHaveLength(8);
     for (const f of Object.values(fns)) {
       expect(f.Properties.Runtime).toBe('nodejs22.x');
       expect(f.Properties.Architectures).toEqual(['arm64']);
@@ -224,6 +224,57 @@ describe('functions', () => {
     }
   });
 
+  it('let the partner pages unwrap signal keys and seal mail, and never decrypt the reporter (docs/adr/0018)', () => {
+    const role = roleOfFunction(template, 'WebPartner');
+    const mine = policyStatements(template)
+      .filter((s) => s.role === role)
+      .map((s) => s.statement);
+    const onlyParts = (sid: string) =>
+      mine.find((s) => s.Effect === 'Deny' && s.Sid === sid)?.Condition?.StringNotEquals?.[
+        'kms:EncryptionContext:part'
+      ];
+    // Whatever else the role is ever given, KMS refuses every other part.
+    expect(onlyParts('DecryptOnlyOwnParts')).toEqual(['signal-key']);
+    expect(onlyParts('EncryptOnlyOwnParts')).toEqual(['mail', 'signal-key']);
+    expect(onlyParts('DecryptOnlyOwnParts')).not.toContain('reporter');
+    // No Allow opens an envelope without naming its parts (SSE through DynamoDB only).
+    const decrypts = mine.filter(
+      (s) => s.Effect === 'Allow' && asArray(s.Action).includes('kms:Decrypt'),
+    );
+    expect(decrypts.length).toBeGreaterThan(0);
+    for (const s of decrypts) {
+      const parts = s.Condition?.StringEquals?.['kms:EncryptionContext:part'];
+      if (parts === undefined) {
+        expect(s.Condition?.StringEquals?.['kms:ViaService']).toBeDefined();
+      } else {
+        expect(asArray(parts)).not.toContain('reporter');
+        expect(parts).toEqual(['signal-key']);
+      }
+    }
+    // openPartnerLink and recordPartnerFeedback: get, put, update; no query, no scan, no index.
+    const allowed = mine
+      .filter((s) => s.Effect === 'Allow')
+      .flatMap((s) => asArray(s.Action))
+      .filter((a) => !a.startsWith('logs:') && !a.startsWith('kms:'))
+      .sort();
+    expect(allowed).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+  });
+
+  it('still let the web function decrypt every part, the reporter included', () => {
+    const role = roleOfFunction(template, 'WebFunction');
+    const mine = policyStatements(template)
+      .filter((s) => s.role === role)
+      .map((s) => s.statement);
+    expect(mine).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Condition: { StringEquals: { 'kms:EncryptionContext:municipality': 'montfoort' } },
+      }),
+    );
+    expect(mine.find((s) => s.Sid === 'DecryptOnlyOwnParts')).toBeUndefined();
+  });
+
   it('give the web app no way to send mail itself', () => {
     const role = roleOfFunction(template, 'WebFunction');
     const actions = policyStatements(template)
@@ -249,6 +300,20 @@ describe('web', () => {
     for (const leak of ['$context.path', 'sourceIp', 'userAgent', '$context.identity']) {
       expect(format).not.toContain(leak);
     }
+  });
+  it('routes a partner link to the partner function, and everything else to the web function', () => {
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
+      (r) => r.Properties,
+    );
+    const integrations = template.findResources('AWS::ApiGatewayV2::Integration');
+    const functionOf = (routeKey: string) => {
+      const target = routes.find((r) => r.RouteKey === routeKey)?.Target;
+      const integration = target?.['Fn::Join']?.[1]?.[1]?.Ref as string | undefined;
+      return integrations[integration ?? '']?.Properties.IntegrationUri['Fn::GetAtt'][0];
+    };
+    expect(routes.map((r) => r.RouteKey).sort()).toEqual(['$default', 'ANY /partner/{token}']);
+    expect(functionOf('ANY /partner/{token}')).toMatch(/^WebPartnerFunction/);
+    expect(functionOf('$default')).toMatch(/^WebFunction/);
   });
 });
 
