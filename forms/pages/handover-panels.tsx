@@ -2,6 +2,7 @@ import { DISCLOSED_PARTS, HANDOVER_STATES, MAIL_PROBLEMS } from '#core/signal.ts
 import type { OfficerWorkflowView } from '#core/use-cases/workflow/officer-view.ts';
 import { TAKEN_ON } from '#core/use-cases/workflow/partner-feedback.ts';
 import { dutchDate } from '#core/workflow/dutch-date.ts';
+import { HANDOVER_MOVES } from '#core/workflow/moves.ts';
 import { Hidden } from './components.tsx';
 import { formatDateTime } from './format.ts';
 import { ReminderControls } from './reminder-controls.tsx';
@@ -71,6 +72,14 @@ export function HandoverList(props: {
                 <Hidden name="_csrf" value={props.csrfToken} />
                 <button type="submit" class="utrecht-button utrecht-button--secondary-action">
                   Link intrekken
+                </button>
+              </form>
+            ) : null}
+            {HANDOVER_MOVES.feedback.includes(h.state) ? (
+              <form method="post" action={`${base}/${h.id}/nieuwe-link`}>
+                <Hidden name="_csrf" value={props.csrfToken} />
+                <button type="submit" class="utrecht-button utrecht-button--secondary-action">
+                  Nieuwe link sturen
                 </button>
               </form>
             ) : null}

@@ -72,6 +72,7 @@ export const EVENT_LABELS: Readonly<Record<string, string>> = {
   partner_link_refused: 'Partnerlink geweigerd',
   handover_prepared: 'Overdracht voorbereid',
   link_renewed: 'Nieuwe partnerlink gemaakt',
+  link_resent: 'Nieuwe partnerlink verstuurd',
   reporter_addition: 'Aanvulling van de melder ontvangen',
   headers_viewed: 'Kopregels van de e-mail bekeken',
   addition_viewed: 'Aanvulling van de melder bekeken',

@@ -27,6 +27,8 @@ export const NOTICES: Readonly<Record<string, string>> = {
   doorgezet:
     'Het signaal is doorgezet. De ketenpartners krijgen nu een e-mail met hun persoonlijke link.',
   ingetrokken: 'De link is ingetrokken. Oude links werken niet meer.',
+  'nieuwe-link':
+    'De partner krijgt nu een e-mail met een nieuwe link. Oude links werken niet meer.',
   'geen-reactie': 'De overdracht is afgesloten zonder reactie.',
   gepauzeerd: 'De herinneringen voor deze overdracht zijn gepauzeerd.',
   hervat: 'De herinneringen voor deze overdracht lopen weer.',

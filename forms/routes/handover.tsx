@@ -1,5 +1,10 @@
 import { Hono } from 'hono';
-import { planHandover, previewHandover, sendHandover } from '#core/use-cases/workflow/hand-over.ts';
+import {
+  planHandover,
+  previewHandover,
+  resendPartnerLink,
+  sendHandover,
+} from '#core/use-cases/workflow/hand-over.ts';
 import { closeNoResponse, revokePartnerLink } from '#core/use-cases/workflow/manage-handover.ts';
 import { choosePartners } from '#core/workflow/routing.ts';
 import type { AppDeps, AppEnv } from '../http/context.ts';
@@ -157,6 +162,7 @@ export function handoverRoutes(deps: AppDeps) {
 
   for (const [path, run, notice] of [
     ['intrekken', revokePartnerLink, 'ingetrokken'],
+    ['nieuwe-link', resendPartnerLink, 'nieuwe-link'],
     ['geen-reactie', closeNoResponse, 'geen-reactie'],
   ] as const) {
     app.post(`/inbox/:id/overdrachten/:hid/${path}`, async (c) => {
@@ -168,6 +174,7 @@ export function handoverRoutes(deps: AppDeps) {
       const r = await run(w, { signalId: id, handoverId: hid.data, actor: actorOf(c) });
       if (r.ok) {
         deps.logger.info('handover changed', { signalId: id, handoverId: hid.data, step: path });
+        deps.afterWrite?.(); // a new link is mailed
         return backToSignal(c, id, notice, 'overdrachten');
       }
       if (r.reason === 'not-found') throw signalNotFound();

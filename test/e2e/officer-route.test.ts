@@ -255,6 +255,27 @@ describe('the officer route over HTTP: enrich, hand over, partner feedback, repo
     expect(revoked.html).toBe(bad.html);
   });
 
+  it('mails a revoked handover a new link from the page; only the new link opens', async () => {
+    const page = `/inbox/${ids[1]}`;
+    const old = tokenIn(mails.find((m) => m.to.includes(NLA))?.text ?? '');
+    const before = (await outboxMessages(t.runtime)).filter((m) => m.to.includes(NLA)).length;
+    const res = await post(officer, `${page}/overdrachten/h2/nieuwe-link`, {}, page);
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toContain('gedaan=nieuwe-link');
+    const toNla = (await outboxMessages(t.runtime)).filter((m) => m.to.includes(NLA));
+    expect(toNla).toHaveLength(before + 1);
+    const renewed = toNla.at(-1);
+    expect(renewed?.text).toContain(refs[1]);
+    expect(renewed?.raw).not.toMatch(/Mira|TWEEDEQX|Teun|0348/);
+    const fresh = tokenIn(renewed?.text ?? '');
+    expect(fresh).not.toBe(old);
+    const partner = new Client(t.runtime.url);
+    expect((await partner.page(`/partner/${fresh}`)).html).toContain('NLA-DEEL');
+    expect((await partner.page(`/partner/${old}`)).res.status).toBe(410);
+    const detail = (await officer.page(page)).html;
+    expect(detail).toContain('Nieuwe partnerlink verstuurd');
+  });
+
   it('records partner feedback from the page and tells the officer', async () => {
     const token = tokenIn(mails.find((m) => m.to.includes(MOVIERA))?.text ?? '');
     const partner = new Client(t.runtime.url);

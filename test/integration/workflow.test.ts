@@ -3,15 +3,22 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HmacBlindIndex, HmacLinkSigner } from '#adapters/crypto/hmac.ts';
 import { DynamoBlindIndexStore } from '#adapters/dynamo/blind-index-store.ts';
+import { DynamoOutboxStore } from '#adapters/dynamo/outbox-store.ts';
 import { DynamoSignalStore } from '#adapters/dynamo/signal-store.ts';
 import { DynamoWorkLists } from '#adapters/dynamo/work-lists.ts';
 import { parseConfig } from '#core/config.ts';
 import { findKnown, rebuildBlindIndex } from '#core/known/already-known.ts';
+import type { OutgoingEmail } from '#core/ports.ts';
 import { openJson } from '#core/sealing.ts';
 import { ContentPartSchema } from '#core/signal.ts';
+import { deliverOutbox } from '#core/use-cases/deliver-outbox.ts';
 import { submitSignal } from '#core/use-cases/submit-signal.ts';
 import type { WorkflowDeps } from '#core/use-cases/workflow/change.ts';
-import { planHandover, sendHandover } from '#core/use-cases/workflow/hand-over.ts';
+import {
+  planHandover,
+  resendPartnerLink,
+  sendHandover,
+} from '#core/use-cases/workflow/hand-over.ts';
 import { closeNoResponse, revokePartnerLink } from '#core/use-cases/workflow/manage-handover.ts';
 import { addNote, closeSignal } from '#core/use-cases/workflow/officer-actions.ts';
 import {
@@ -188,6 +195,59 @@ describe('the officer route against dynalite', () => {
         tokens: [`${token.slice(0, -1)}${token.endsWith('a') ? 'b' : 'a'}`],
       }),
     ).toBeUndefined();
+  });
+
+  it('mails a new link for a revoked handover: old links stay dead, reminders may chase again, the register counts it', async () => {
+    const r = await submit('RESEND1', 'resend1');
+    await handOver(r.signalId, ['nla'], 'Overdracht RESENDTEKST.');
+    const { issuePartnerToken } = await import('#core/workflow/partner-link.ts');
+    const { linkRevoked } = await import('#core/workflow/reminder-rules.ts');
+    const tokenOf = (h: { tokenVersion: number; tokenExpiresAt: string } | undefined) =>
+      issuePartnerToken(deps.linkSigner, {
+        signalId: r.signalId,
+        handoverId: 'h2',
+        version: h?.tokenVersion ?? 0,
+        expiresAt: new Date(h?.tokenExpiresAt ?? ''),
+      });
+    const first = tokenOf((await deps.store.get(r.signalId))?.handovers?.[1]);
+    await revokePartnerLink(deps, { signalId: r.signalId, handoverId: 'h2', actor: OFFICER });
+    expect(linkRevoked((await deps.store.get(r.signalId))?.handovers?.[1] as never)).toBe(true);
+
+    const sent = await resendPartnerLink(deps, {
+      signalId: r.signalId,
+      handoverId: 'h2',
+      actor: OFFICER,
+    });
+    expect(sent.ok).toBe(true);
+    const s = await deps.store.get(r.signalId);
+    const h = s?.handovers?.[1];
+    expect(h?.partnerId).toBe('nla');
+    expect(h?.tokenVersion).toBe(3); // sent v1, revoked v2, new v3
+    expect(linkRevoked(h as never)).toBe(false);
+    expect(s?.disclosures?.filter((d) => d.handoverId === 'h2')).toHaveLength(2);
+    const opened = await openPartnerLink(deps, { token: tokenOf(h) });
+    expect(opened.ok && opened.view.text).toBe('Overdracht RESENDTEKST.');
+    expect((await openPartnerLink(deps, { token: first })).ok).toBe(false);
+
+    const mails: OutgoingEmail[] = [];
+    await deliverOutbox({
+      outbox: new DynamoOutboxStore(t.doc, t.table),
+      crypto: deps.crypto,
+      mailer: { send: async (m) => void mails.push(m) },
+      clock,
+      municipality: config.municipality.code,
+    });
+    const renewed = mails.filter((m) => m.id === `${r.signalId}-h2-v3`);
+    expect(renewed).toHaveLength(1);
+    expect(renewed[0]?.text).toContain(`/partner/${tokenOf(h)}`);
+    expect(renewed[0]?.text).not.toContain('Melder RESEND1');
+
+    const unknown = await resendPartnerLink(deps, {
+      signalId: r.signalId,
+      handoverId: 'h9',
+      actor: OFFICER,
+    });
+    expect(unknown).toEqual({ ok: false, reason: 'Deze overdracht bestaat niet.' });
   });
 
   it('keeps both answers when two partners answer at the same moment', async () => {

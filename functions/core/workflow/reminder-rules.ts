@@ -66,8 +66,11 @@ export function waitingWorkingDays(
   return workingDaysBetween(sentDate, today, options);
 }
 
+/** History entries after which a handover has a working link again: by the reminder job, or the officer. */
+const LINK_ISSUED = new Set(['link_renewed', 'link_resent']);
+
 /** Revoked by the officer (and not renewed since): a reminder must not hand out a new link. */
 export function linkRevoked(h: Handover): boolean {
-  const last = h.history.findLast((e) => e.type === 'link_revoked' || e.type === 'link_renewed');
+  const last = h.history.findLast((e) => e.type === 'link_revoked' || LINK_ISSUED.has(e.type));
   return last?.type === 'link_revoked';
 }

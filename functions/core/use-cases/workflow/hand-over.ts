@@ -12,6 +12,7 @@ import {
   type SignalRecord,
 } from '../../signal.ts';
 import { dutchDate } from '../../workflow/dutch-date.ts';
+import { HANDOVER_MOVES } from '../../workflow/moves.ts';
 import { issuePartnerToken } from '../../workflow/partner-link.ts';
 import {
   draftHandoverText,
@@ -35,7 +36,9 @@ import {
   startIfReceived,
   type WorkflowDeps,
 } from './change.ts';
+import { freshLink } from './manage-handover.ts';
 import { noteDraft } from './officer-actions.ts';
+import { HandoverTextSchema } from './partner-feedback.ts';
 
 /**
  * Step 4: hand a signal over to chain partners. plan → (officer edits texts)
@@ -168,6 +171,40 @@ async function notification(
   });
 }
 
+/**
+ * The handover mail to a partner for one version of its link, and the
+ * register entry for what it discloses. A reply goes to a plus-address that
+ * names the link, so the partner can also answer by email.
+ */
+async function handoverMail(
+  deps: WorkflowDeps,
+  s: Pick<SignalRecord, 'id' | 'reference' | 'classification'>,
+  partner: Partner,
+  h: { id: string; version: number; token: string; text: string; dueDate: string; expiresAt: Date },
+  by: { at: string; actor: string },
+): Promise<{ mail: OutgoingEmail; disclosure: Disclosure }> {
+  const link = `${deps.config.baseUrl}/partner/${h.token}`;
+  const rendered = await notification(deps, s, partner, h.text, link, h.dueDate, h.expiresAt);
+  return {
+    mail: {
+      id: `${s.id}-${h.id}-v${h.version}`,
+      to: [partner.email],
+      ...rendered,
+      replyTo: plusAddress(deps.config, h.token),
+      headers: AUTO_SUBMITTED,
+    },
+    disclosure: {
+      at: by.at,
+      by: by.actor,
+      partnerId: partner.id,
+      handoverId: h.id,
+      parts: ['reference', 'urgency', 'handover_text'],
+      channel: partner.textInEmail ? 'email_and_link' : 'link',
+      purpose: PURPOSE,
+    },
+  };
+}
+
 /** Exactly what each partner will receive, without storing or sending anything. */
 export async function previewHandover(
   deps: WorkflowDeps,
@@ -250,24 +287,15 @@ export async function sendHandover(
           },
         ],
       });
-      disclosures.push({
-        at,
-        by: input.actor,
-        partnerId: partner.id,
-        handoverId: id,
-        parts: ['reference', 'urgency', 'handover_text'],
-        channel: partner.textInEmail ? 'email_and_link' : 'link',
-        purpose: PURPOSE,
-      });
-      const link = `${deps.config.baseUrl}/partner/${token}`;
-      const mail = await notification(deps, s, partner, text, link, dueDate, expiresAt);
-      mails.push({
-        id: `${s.id}-${id}-v1`,
-        to: [partner.email],
-        ...mail,
-        replyTo: plusAddress(deps.config, token),
-        headers: AUTO_SUBMITTED,
-      });
+      const sent = await handoverMail(
+        deps,
+        s,
+        partner,
+        { id, version: 1, token, text, dueDate, expiresAt },
+        { at, actor: input.actor },
+      );
+      disclosures.push(sent.disclosure);
+      mails.push(sent.mail);
     }
     next = { ...next, handovers, disclosures };
     if (checked.skipped.length > 0 && input.request.overrideReason) {
@@ -287,6 +315,73 @@ export async function sendHandover(
       next,
       mails,
       value: handovers.slice(-checked.partners.length).map((h) => h.id),
+    };
+  });
+}
+
+/**
+ * A new link for a handover that still takes feedback, mailed to the partner
+ * as the handover was first sent (with the text where the partner takes it by
+ * email): for a link that expired, was revoked, or whose mail went missing —
+ * the reminder tells the partner to ask the officer for one. Older links stop
+ * working, the due date stays, and the register records the disclosure again.
+ */
+export async function resendPartnerLink(
+  deps: WorkflowDeps,
+  input: { signalId: string; handoverId: string; actor: string },
+): Promise<StepResult> {
+  return changeSignal(deps, input.signalId, async (s, at): Promise<Draft<undefined>> => {
+    const h = s.handovers?.find((x) => x.id === input.handoverId);
+    if (!h) return refuse('Deze overdracht bestaat niet.');
+    if (!HANDOVER_MOVES.feedback.includes(h.state)) {
+      return refuse(
+        'Een ingetrokken overdracht krijgt geen nieuwe link. Zet het signaal zo nodig opnieuw door.',
+      );
+    }
+    const partner = deps.config.partners.find((p) => p.id === h.partnerId);
+    if (!partner) {
+      return refuse(
+        'Deze partner staat niet meer in de instellingen. Zet het signaal opnieuw door.',
+      );
+    }
+    const fresh = freshLink(deps, s, h, at);
+    const { text } = partner.textInEmail
+      ? await openJson(
+          deps.crypto,
+          h.textCipher,
+          ctx(deps.config, s.id, `handover:${h.id}`),
+          HandoverTextSchema,
+        )
+      : { text: '' };
+    const sent = await handoverMail(
+      deps,
+      s,
+      partner,
+      {
+        id: h.id,
+        version: fresh.handover.tokenVersion,
+        token: fresh.token,
+        text,
+        dueDate: h.dueDate,
+        expiresAt: new Date(fresh.handover.tokenExpiresAt),
+      },
+      { at, actor: input.actor },
+    );
+    const entry = { at, actor: input.actor, type: 'link_resent' };
+    const handover = { ...fresh.handover, history: [...h.history, entry] };
+    return {
+      ok: true,
+      value: undefined,
+      next: {
+        ...s,
+        handovers: (s.handovers ?? []).map((x) => (x.id === h.id ? handover : x)),
+        disclosures: [...(s.disclosures ?? []), sent.disclosure],
+        events: [
+          ...s.events,
+          { at, actor: input.actor, type: 'link_resent', detail: partner.name },
+        ],
+      },
+      mails: [sent.mail],
     };
   });
 }
