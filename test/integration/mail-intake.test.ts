@@ -276,6 +276,37 @@ describe('mail intake', () => {
     expect((await h.store.get(outside.signalId))?.senderUnverified).toBeUndefined();
   });
 
+  it('sends no receipt to a sender the mail server could not confirm, and tells the officer why', async () => {
+    const cases = [
+      { dmarc: 'FAIL' },
+      { spf: 'FAIL', dkim: 'FAIL' },
+      { spam: 'FAIL', spf: 'PASS', dkim: 'PASS', dmarc: 'PASS' },
+    ] as const;
+    for (const [i, verdicts] of cases.entries()) {
+      const from = `onbevestigd${i}@elders.example`;
+      const o = await h.deliver(plainMail({ from, subject: `Onbevestigd ${i}` }), { verdicts });
+      if (o.kind !== 'signal') throw new Error(`case ${i}: ${o.kind}`);
+      const mails = await h.queuedMails(o.signalId);
+      expect(
+        mails.some((m) => m.to.includes(from)),
+        `case ${i}`,
+      ).toBe(false);
+      expect(mails.filter((m) => config.officers.includes(m.to[0] ?? ''))).toHaveLength(
+        config.officers.length,
+      );
+      expect((await h.opened(o.signalId)).content.intakeNotes?.join(' ')).toContain(
+        'geen ontvangstbevestiging',
+      );
+    }
+    // SPF alone failing (a forwarded mail) still gets its receipt.
+    const forwarded = await h.deliver(plainMail({ from: 'doorgestuurd@elders.example' }), {
+      verdicts: { spf: 'FAIL', dkim: 'PASS', dmarc: 'PASS' },
+    });
+    if (forwarded.kind !== 'signal') throw new Error(forwarded.kind);
+    const mails = await h.queuedMails(forwarded.signalId);
+    expect(mails.some((m) => m.to.includes('doorgestuurd@elders.example'))).toBe(true);
+  });
+
   it('processes on start whatever was stored but not processed', async () => {
     const keys = [
       await h.storeRaw(plainMail({ from: 'a@montfoort.example' })),

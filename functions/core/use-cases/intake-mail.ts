@@ -213,6 +213,13 @@ async function decide(deps: IntakeDeps, input: MailInput): Promise<IntakeOutcome
       'De spamfilter van de mailserver merkte deze e-mail aan als spam.',
     ];
   }
+  const noReceipt = unconfirmedSender(input.verdicts);
+  if (noReceipt) {
+    content.intakeNotes = [
+      ...(content.intakeNotes ?? []),
+      'Er is geen ontvangstbevestiging gestuurd: de mailserver kon niet bevestigen dat de e-mail van dit adres kwam, of zag hem als spam. Neem zo nodig zelf contact op met de melder.',
+    ];
+  }
   // Every blob the signal refers to is stored before the signal is; the blobs
   // themselves are independent, so they are sealed and written side by side
   // (each durable write waits for its own fsync).
@@ -229,11 +236,23 @@ async function decide(deps: IntakeDeps, input: MailInput): Promise<IntakeOutcome
     channel: 'email',
     idempotencyKey,
     ...(senderUnverified ? { senderUnverified: true } : {}),
+    ...(noReceipt ? { sendReceipt: false } : {}),
     ...(token ? { replyTo: plusAddress(config, token) } : {}),
   });
   // The attachments were stored under the id submitSignal derives; they must agree.
   if (result.signalId !== signalId) throw new Error('signal id derivation changed');
   return { kind: 'signal', rawId, ...result };
+}
+
+/**
+ * The receipt goes to the From address. When the mail server could not
+ * confirm that address (DMARC failed, or SPF and DKIM both did) or took the
+ * mail for spam, the sender may be someone else: a receipt would tell a
+ * stranger that a signal about human trafficking was made in their name.
+ * Without verdicts (the local SMTP intake) a receipt goes out as always.
+ */
+function unconfirmedSender(v: MailVerdicts | undefined): boolean {
+  return v?.dmarc === 'FAIL' || (v?.spf === 'FAIL' && v?.dkim === 'FAIL') || v?.spam === 'FAIL';
 }
 
 async function tryParse(deps: IntakeDeps, bytes: Uint8Array): Promise<ParsedMessage | undefined> {
