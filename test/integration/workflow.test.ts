@@ -12,6 +12,7 @@ import type { OutgoingEmail } from '#core/ports.ts';
 import { openJson } from '#core/sealing.ts';
 import { ContentPartSchema } from '#core/signal.ts';
 import { deliverOutbox } from '#core/use-cases/deliver-outbox.ts';
+import { recordMailEvent } from '#core/use-cases/mail-events.ts';
 import { submitSignal } from '#core/use-cases/submit-signal.ts';
 import type { WorkflowDeps } from '#core/use-cases/workflow/change.ts';
 import {
@@ -210,6 +211,9 @@ describe('the officer route against dynalite', () => {
         expiresAt: new Date(h?.tokenExpiresAt ?? ''),
       });
     const first = tokenOf((await deps.store.get(r.signalId))?.handovers?.[1]);
+    // The first mail bounced; the officer fixes the address and sends a new link.
+    await recordMailEvent(deps, { kind: 'bounce', mailId: `${r.signalId}-h2-v1` });
+    expect((await deps.store.get(r.signalId))?.handovers?.[1]?.mailProblem?.kind).toBe('bounce');
     await revokePartnerLink(deps, { signalId: r.signalId, handoverId: 'h2', actor: OFFICER });
     expect(linkRevoked((await deps.store.get(r.signalId))?.handovers?.[1] as never)).toBe(true);
 
@@ -224,6 +228,8 @@ describe('the officer route against dynalite', () => {
     expect(h?.partnerId).toBe('nla');
     expect(h?.tokenVersion).toBe(3); // sent v1, revoked v2, new v3
     expect(linkRevoked(h as never)).toBe(false);
+    expect(h?.mailProblem).toBeUndefined();
+    expect(h?.history.map((e) => e.type)).toContain('mail_bounced');
     expect(s?.disclosures?.filter((d) => d.handoverId === 'h2')).toHaveLength(2);
     const opened = await openPartnerLink(deps, { token: tokenOf(h) });
     expect(opened.ok && opened.view.text).toBe('Overdracht RESENDTEKST.');

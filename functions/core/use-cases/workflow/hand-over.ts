@@ -368,7 +368,9 @@ export async function resendPartnerLink(
       { at, actor: input.actor },
     );
     const entry = { at, actor: input.actor, type: 'link_resent' };
-    const handover = { ...fresh.handover, history: [...h.history, entry] };
+    // A bounce or complaint was about an earlier mail (the history keeps it); this one gets its own.
+    const { mailProblem: _earlier, ...linked } = fresh.handover;
+    const handover = { ...linked, history: [...h.history, entry] };
     return {
       ok: true,
       value: undefined,
