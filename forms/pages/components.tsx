@@ -1,5 +1,6 @@
 import type { Child } from 'hono/jsx';
 import { URGENCIES } from '#core/catalog.ts';
+import { splitQuoted } from '#core/mail/quoted.ts';
 import type { FieldError } from '#forms/melden-form.ts';
 import { errorId, fieldId, hintId, labelOf } from './format.ts';
 
@@ -241,4 +242,24 @@ export function Urgency(props: { urgency: string }) {
     );
   }
   return <span>{labelOf(URGENCIES, props.urgency)}</span>;
+}
+
+/**
+ * The text of an email someone sent us: their reply, with the original they
+ * quoted folded away (one click opens it; nothing is left out).
+ */
+export function MailText(props: { text: string; class?: string }) {
+  const { reply, quoted } = splitQuoted(props.text);
+  const cls = props.class ? `mr-pre ${props.class}` : 'mr-pre';
+  return (
+    <>
+      <p class={cls}>{reply}</p>
+      {quoted ? (
+        <details class="mr-details">
+          <summary>Geciteerde tekst tonen</summary>
+          <p class="mr-pre mr-muted">{quoted}</p>
+        </details>
+      ) : null}
+    </>
+  );
 }

@@ -3,7 +3,7 @@ import type { OfficerWorkflowView } from '#core/use-cases/workflow/officer-view.
 import { TAKEN_ON } from '#core/use-cases/workflow/partner-feedback.ts';
 import { dutchDate } from '#core/workflow/dutch-date.ts';
 import { HANDOVER_MOVES } from '#core/workflow/moves.ts';
-import { Hidden } from './components.tsx';
+import { Hidden, MailText } from './components.tsx';
 import { formatDateTime } from './format.ts';
 import { ReminderControls } from './reminder-controls.tsx';
 
@@ -61,7 +61,8 @@ export function HandoverList(props: {
                   </p>
                   {f.takenOn ? <p>Opgepakt: {TAKEN_ON[f.takenOn]}</p> : null}
                   {f.actions ? <p class="mr-pre">{f.actions}</p> : null}
-                  {f.text ? <p class="mr-pre">{f.text}</p> : null}
+                  {f.text && f.via !== 'page' ? <MailText text={f.text} /> : null}
+                  {f.text && f.via === 'page' ? <p class="mr-pre">{f.text}</p> : null}
                 </div>
               ))}
             </>

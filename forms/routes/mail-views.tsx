@@ -13,6 +13,7 @@ import type { AppDeps, AppEnv } from '../http/context.ts';
 import { PageError } from '../http/page-error.ts';
 import { page } from '../http/respond.ts';
 import { requireRole } from '../http/session.ts';
+import { MailText } from '../pages/components.tsx';
 import { formatBytes, formatDateTime } from '../pages/format.ts';
 import { Layout } from '../pages/layout.tsx';
 
@@ -103,7 +104,11 @@ export function mailViewRoutes(deps: MailViewDeps) {
           Per e-mail ontvangen op <time datetime={addition.at}>{formatDateTime(addition.at)}</time>.
         </p>
         {addition.subject ? <p class="utrecht-paragraph">Onderwerp: {addition.subject}</p> : null}
-        <p class="utrecht-paragraph mr-pre">{addition.text || 'Geen tekst.'}</p>
+        {addition.text ? (
+          <MailText text={addition.text} class="utrecht-paragraph" />
+        ) : (
+          <p class="utrecht-paragraph">Geen tekst.</p>
+        )}
         {addition.intakeNotes.length > 0 ? (
           <ul class="utrecht-unordered-list">
             {addition.intakeNotes.map((n) => (

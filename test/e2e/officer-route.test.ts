@@ -310,7 +310,12 @@ describe('the officer route over HTTP: enrich, hand over, partner feedback, repo
       from: NLA,
       to: replyTo,
       subject: `Re: ${toNla?.subject}`,
-      text: 'Wij hebben een inspectie ingepland. MAILFEEDBACKQX',
+      text: [
+        'Wij hebben een inspectie ingepland. MAILFEEDBACKQX',
+        '',
+        'Op ma 2 mrt 2026 om 09:00 schreef Meldpunt <meldpunt-mensenhandel@montfoort.example>:',
+        `> ${toNla?.text.split('\n')[0] ?? ''} QUOTEDQX`,
+      ].join('\n'),
       messageId: '<antwoord-nla-1@nlarbeidsinspectie.example>',
     };
     await transport.sendMail(reply);
@@ -319,6 +324,10 @@ describe('the officer route over HTTP: enrich, hand over, partner feedback, repo
     await t.runtime.smtp.idle();
     const html = (await officer.page(`/inbox/${ids[1]}`)).html;
     expect(html.split('MAILFEEDBACKQX').length - 1).toBe(1);
+    // The quoted notification is folded away under the reply, not dropped.
+    expect(html).toMatch(
+      /MAILFEEDBACKQX<\/p><details class="mr-details"><summary>Geciteerde tekst tonen<\/summary><p class="mr-pre mr-muted">[^<]*QUOTEDQX/,
+    );
     // Not a new signal: the inbox still holds the two reported ones.
     const inbox = (await officer.page('/inbox')).html;
     expect(inbox.match(/MH-\d{4}-\d{4}/g)?.length).toBe(2);
