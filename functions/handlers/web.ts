@@ -5,9 +5,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
 import { handle } from 'hono/aws-lambda';
 import { S3BlobStore } from '#adapters/blob/s3-blob-store.ts';
-import { EncryptionSdkCrypto } from '#adapters/crypto/encryption-sdk.ts';
 import { HmacBlindIndex, HmacLinkSigner } from '#adapters/crypto/hmac.ts';
-import { SignalKeyCrypto } from '#adapters/crypto/signal-keys.ts';
 import { DynamoAuthAudit } from '#adapters/dynamo/auth-audit.ts';
 import { DynamoAuthStore } from '#adapters/dynamo/auth-store.ts';
 import { DynamoBlindIndexStore } from '#adapters/dynamo/blind-index-store.ts';
@@ -24,7 +22,7 @@ import { createApp } from '#forms/app.tsx';
 import type { AppDeps } from '#forms/http/context.ts';
 import { emailRenderer } from '#templates/render.ts';
 import { lambdaTable, loadLambdaConfig, requireEnv } from './shared/config.ts';
-import { envelopeKeyring } from './shared/keyring.ts';
+import { lazySignalKeyCrypto } from './shared/lazy-crypto.ts';
 import { lambdaLogger, withLambdaContext } from './shared/logger.ts';
 import { SecretDeriver } from './shared/secrets.ts';
 
@@ -64,7 +62,6 @@ export function webDeps(wiring: WebWiring = {}): {
   const env = wiring.env ?? process.env;
   const config = loadLambdaConfig(env);
   const { table, doc } = lambdaTable(env);
-  const keyring = envelopeKeyring(env, wiring.keyring);
   const render: EmailRenderer = emailRenderer;
   const deps: AppDeps = {
     config,
@@ -72,11 +69,10 @@ export function webDeps(wiring: WebWiring = {}): {
     auth: new DynamoAuthStore(doc, table),
     factors: new DynamoSecondFactorStore(doc, table),
     authAudit: new DynamoAuthAudit(doc, table, () => randomIds.token(9)),
-    // One KMS data key per signal for the officer's parts, unwrapped once per container (docs/adr/0016).
-    crypto: new SignalKeyCrypto(
-      new EncryptionSdkCrypto(keyring),
-      new DynamoSignalKeyStore(doc, table),
-    ),
+    // One KMS data key per signal for the officer's parts, unwrapped once per container
+    // (docs/adr/0016); the Encryption SDK loads with the first seal or open, so a form or
+    // inbox page after a quiet spell does not wait for it.
+    crypto: lazySignalKeyCrypto(env, new DynamoSignalKeyStore(doc, table), wiring.keyring),
     clock: systemClock,
     ids: randomIds,
     render,

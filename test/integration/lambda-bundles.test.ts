@@ -296,8 +296,8 @@ describe('lambda bundles as deployed', () => {
     // The SES events function seals nothing: the Encryption SDK loads only if it ever does.
     expect(anyInput(loadedAtInit('ses-events'), /@aws-crypto\//)).toBe(false);
     // Reminders seal only on a day with something due, the outbox only when a sweep finds
-    // mail: the same, loaded on the first seal or open.
-    for (const name of ['reminders', 'outbox']) {
+    // mail, the web function not for a form or list page: loaded on the first seal or open.
+    for (const name of ['reminders', 'outbox', 'web']) {
       expect(anyInput(loadedAtInit(name), /@aws-crypto\//), name).toBe(false);
     }
     expect(anyInput(inBundleAtAll('reminders'), /@aws-crypto\/encrypt-node\//)).toBe(true);

@@ -1,6 +1,6 @@
 import type { KeyringNode } from '@aws-crypto/client-node';
 import { ENV } from '#config/env.ts';
-import type { Crypto } from '#core/ports.ts';
+import type { Crypto, SignalKeyStore } from '#core/ports.ts';
 import { requireEnv } from './config.ts';
 
 /**
@@ -30,9 +30,34 @@ export function lazyCrypto(load: () => Promise<Crypto>): Crypto {
  * fails at wiring, not at the first seal.
  */
 export function lazyEnvelopeCrypto(env: NodeJS.ProcessEnv, injected?: KeyringNode): Crypto {
-  const keyArn = injected ? undefined : requireEnv(env, ENV.kmsKeyArn);
+  const envelope = envelopeLoader(env, injected);
+  return lazyCrypto(envelope);
+}
+
+/**
+ * The officer's Crypto: one key per signal over the envelope (docs/adr/0016),
+ * with the Encryption SDK imported on first use. For the web function, whose
+ * first request after a quiet spell is often a page that opens nothing.
+ */
+export function lazySignalKeyCrypto(
+  env: NodeJS.ProcessEnv,
+  keys: SignalKeyStore,
+  injected?: KeyringNode,
+): Crypto {
+  const envelope = envelopeLoader(env, injected);
   return lazyCrypto(async () => {
+    const [inner, { SignalKeyCrypto }] = await Promise.all([
+      envelope(),
+      import('#adapters/crypto/signal-keys.ts'),
+    ]);
+    return new SignalKeyCrypto(inner, keys);
+  });
+}
+
+function envelopeLoader(env: NodeJS.ProcessEnv, injected?: KeyringNode): () => Promise<Crypto> {
+  const keyArn = injected ? undefined : requireEnv(env, ENV.kmsKeyArn);
+  return async () => {
     const { EncryptionSdkCrypto, kmsKeyring } = await import('#adapters/crypto/encryption-sdk.ts');
     return new EncryptionSdkCrypto(injected ?? kmsKeyring(keyArn as string));
-  });
+  };
 }
