@@ -86,14 +86,18 @@ export interface OutboxStore {
    * (a sender that crashed mid-send).
    */
   listPending(limit: number, staleBefore: string): Promise<PendingMail[]>;
-  /** Conditional: one sender wins the claim; false when another has it. */
+  /**
+   * Conditional: one sender wins the claim. Returns the sealed mail as the
+   * owner item holds it now, which is what gets sent (a list read through an
+   * index may be older than the item); undefined when another sender has it.
+   */
   claim(
     ownerKind: OwnerKind,
     ownerId: string,
     mailId: string,
     at: string,
     staleBefore: string,
-  ): Promise<boolean>;
+  ): Promise<Uint8Array | undefined>;
   /** Conditional on our claim; leaves the sparse index when nothing else is pending. */
   markSent(ownerKind: OwnerKind, ownerId: string, mailId: string, at: string): Promise<boolean>;
 }

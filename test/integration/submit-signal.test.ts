@@ -4,6 +4,7 @@ import { DynamoOutboxStore } from '#adapters/dynamo/outbox-store.ts';
 import { DynamoSignalStore } from '#adapters/dynamo/signal-store.ts';
 import { parseConfig } from '#core/config.ts';
 import type { OutgoingEmail } from '#core/ports.ts';
+import { sealMail } from '#core/sealing.ts';
 import { deliverOutbox, drainOutbox } from '#core/use-cases/deliver-outbox.ts';
 import { viewSignal } from '#core/use-cases/inbox.ts';
 import { submitSignal } from '#core/use-cases/submit-signal.ts';
@@ -147,6 +148,40 @@ describe('storing a reported signal', () => {
       idempotencyKey: 'drain-one',
     });
     expect(await drainOutbox(d)).toMatchObject({ sent: mailsPerSignal, rounds: 1 });
+  });
+
+  it('sends what the item holds when the outbox index shows an older image of it', async () => {
+    const outbox = new DynamoOutboxStore(t.doc, t.table);
+    const sent: OutgoingEmail[] = [];
+    const mailer = { send: async (m: OutgoingEmail) => void sent.push(m) };
+    const d = { outbox, crypto, mailer, clock, municipality: config.municipality.code };
+    await drainOutbox(d);
+    sent.length = 0;
+    const r = await submitSignal(deps(), {
+      submission: markedSubmission('IMAGE1'),
+      channel: 'form',
+      idempotencyKey: 'image1',
+    });
+    // An index entry can lag the item (DynamoDB's indexes are eventually consistent; the
+    // embedded dynalite writes them before the item, so a crash between leaves one behind).
+    const stale = await sealMail(crypto, config.municipality.code, r.signalId, {
+      id: 'stale',
+      to: ['verouderd@montfoort.example'],
+      subject: 'Verouderd MH-2026-9999',
+      html: '',
+      text: 'Verouderd',
+    });
+    const lagging = {
+      ...outbox,
+      claim: outbox.claim.bind(outbox),
+      markSent: outbox.markSent.bind(outbox),
+      listPending: async (limit: number, staleBefore: string) =>
+        (await outbox.listPending(limit, staleBefore)).map((p) => ({ ...p, cipher: stale.cipher })),
+    };
+    await drainOutbox({ ...d, outbox: lagging });
+    expect(sent.length).toBe(1 + config.officers.length);
+    expect(sent.map((m) => m.subject).join(' ')).toContain(r.reference);
+    expect(sent.some((m) => m.subject.includes('Verouderd'))).toBe(false);
   });
 
   it('retries a send that failed, once its claim is stale', async () => {

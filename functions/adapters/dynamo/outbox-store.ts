@@ -53,11 +53,15 @@ export class DynamoOutboxStore implements OutboxStore {
 
   async claim(kind: OwnerKind, id: string, mailId: string, at: string, staleBefore: string) {
     try {
-      await this.doc.send(
+      const r = await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: ownerKey(kind, id),
-          UpdateExpression: 'SET mails.#m.s = :claimed, mails.#m.cl = :at',
+          // `c = c` changes nothing but makes UPDATED_NEW return the item's own
+          // cipher: an index entry can hold an older image of the item (on AWS
+          // an index lags; the embedded dynalite writes index entries before
+          // the item, so a crash between leaves one behind).
+          UpdateExpression: 'SET mails.#m.s = :claimed, mails.#m.cl = :at, mails.#m.c = mails.#m.c',
           ConditionExpression:
             'mails.#m.s = :pending OR (mails.#m.s = :claimed AND mails.#m.cl < :stale)',
           ExpressionAttributeNames: { '#m': mailId },
@@ -67,11 +71,15 @@ export class DynamoOutboxStore implements OutboxStore {
             ':at': at,
             ':stale': staleBefore,
           },
+          ReturnValues: 'UPDATED_NEW',
         }),
       );
-      return true;
+      const cipher = (r.Attributes?.mails as Record<string, { c?: unknown }> | undefined)?.[mailId]
+        ?.c;
+      if (!(cipher instanceof Uint8Array)) throw new Error(`claimed mail ${mailId} has no content`);
+      return cipher;
     } catch (err) {
-      if ((err as Error).name === 'ConditionalCheckFailedException') return false;
+      if ((err as Error).name === 'ConditionalCheckFailedException') return undefined;
       throw err;
     }
   }

@@ -43,11 +43,12 @@ export async function deliverOutbox(deps: DeliverDeps, limit = 25): Promise<Deli
   let failed = 0;
   for (const p of pending) {
     const at = deps.clock.now().toISOString();
-    if (!(await deps.outbox.claim(p.ownerKind, p.ownerId, p.mailId, at, staleBefore))) continue;
+    const cipher = await deps.outbox.claim(p.ownerKind, p.ownerId, p.mailId, at, staleBefore);
+    if (!cipher) continue;
     try {
       const mail = await openJson(
         deps.crypto,
-        p.cipher,
+        cipher,
         mailContext(deps.municipality, p.ownerId),
         OutgoingEmailSchema,
       );
