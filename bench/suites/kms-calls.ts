@@ -24,6 +24,7 @@ import { submitSignal } from '#core/use-cases/submit-signal.ts';
 import { sendHandover } from '#core/use-cases/workflow/hand-over.ts';
 import { addNote } from '#core/use-cases/workflow/officer-actions.ts';
 import { testTable } from '../../test/support/dynamo.ts';
+import { API_HOST, httpApiEvent } from '../../test/support/lambda-events.ts';
 import { fakeSignal, rng, submissionOf } from '../lib/dutch.ts';
 import { countAtMost, failed, measured, type Row } from '../lib/harness.ts';
 import type { BenchContext } from '../lib/setup.ts';
@@ -32,7 +33,9 @@ const BUDGET = countAtMost(2);
 const NEW = 'KMS calls to show one signal\u2019s detail page on AWS: a new signal';
 const WORKED = 'KMS calls to show one signal\u2019s detail page on AWS: a worked signal';
 const KEY_ARN = 'arn:aws:kms:eu-central-1:111122223333:key/11111111-2222-3333-4444-555555555555';
-const HOST = 'abc123.execute-api.eu-central-1.amazonaws.com';
+const HOST = API_HOST;
+const apiEvent = (path: string, cookie: string) =>
+  httpApiEvent('GET', path, { cookies: [cookie], userAgent: 'bench' });
 /** A data key "wrapped" by the mock: a marker and the key itself (no real KMS here). */
 const WRAP = Buffer.from('bench-kms:');
 
@@ -170,39 +173,4 @@ export async function kmsCallsSuite(ctx: BenchContext): Promise<Row[]> {
     process.env = saved;
     await table.close();
   }
-}
-
-function apiEvent(path: string, cookie: string) {
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: path,
-    rawQueryString: '',
-    cookies: [cookie],
-    headers: {
-      host: HOST,
-      'x-forwarded-proto': 'https',
-      accept: 'text/html',
-      'user-agent': 'bench',
-    },
-    requestContext: {
-      accountId: '111122223333',
-      apiId: 'abc123',
-      domainName: HOST,
-      domainPrefix: 'abc123',
-      http: {
-        method: 'GET',
-        path,
-        protocol: 'HTTP/1.1',
-        sourceIp: '192.0.2.10',
-        userAgent: 'bench',
-      },
-      requestId: `req-${Math.random().toString(36).slice(2)}`,
-      routeKey: '$default',
-      stage: '$default',
-      time: '02/Mar/2026:09:00:00 +0000',
-      timeEpoch: 1772442000000,
-    },
-    isBase64Encoded: false,
-  };
 }

@@ -29,6 +29,7 @@ import { lambdaLogger, withLambdaContext } from '#handlers/shared/logger.ts';
 import { emailRenderer } from '#templates/render.ts';
 import { scanAll, testTable } from '../support/dynamo.ts';
 import { counterIds, memoryLogger } from '../support/fakes.ts';
+import { API_BASE_URL, API_HOST, httpApiEvent, lambdaContext } from '../support/lambda-events.ts';
 import { markedSubmission } from '../support/submission.ts';
 
 /**
@@ -40,8 +41,14 @@ import { markedSubmission } from '../support/submission.ts';
  * hands a signal over; the partner opens the emailed link and answers.
  */
 
-const HOST = 'abc123.execute-api.eu-central-1.amazonaws.com';
-const BASE_URL = `https://${HOST}`;
+const _HOST = API_HOST;
+const BASE_URL = API_BASE_URL;
+/** What API Gateway sends for the partner route (infra/constructs/web.ts). */
+const apiEvent = (
+  method: 'GET' | 'POST',
+  path: string,
+  init: { body?: string; cookies?: string[]; query?: string } = {},
+) => httpApiEvent(method, path, { ...init, routeKey: 'ANY /partner/{token}' });
 const KEY_ARN = 'arn:aws:kms:eu-central-1:111122223333:key/11111111-2222-3333-4444-555555555555';
 const OFFICER = 'aandachtsfunctionaris@montfoort.example';
 /** What the mocked KMS GenerateMac gives for every label: the partner-link key on both sides. */
@@ -105,62 +112,7 @@ type Result = {
   body: string;
 };
 
-const context = {
-  functionName: 'meldroute-partner',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:eu-central-1:111122223333:function:meldroute-partner',
-  memoryLimitInMB: '512',
-  awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
-  logGroupName: '/aws/lambda/meldroute-partner',
-  logStreamName: '2026/03/02/[$LATEST]abc',
-  callbackWaitsForEmptyEventLoop: true,
-  getRemainingTimeInMillis: () => 20_000,
-};
-
-function apiEvent(
-  method: 'GET' | 'POST',
-  path: string,
-  init: { body?: string; cookies?: string[]; query?: string } = {},
-) {
-  return {
-    version: '2.0',
-    // What API Gateway sends for the partner route (infra/constructs/web.ts).
-    routeKey: 'ANY /partner/{token}',
-    rawPath: path,
-    rawQueryString: init.query ?? '',
-    ...(init.cookies?.length ? { cookies: init.cookies } : {}),
-    headers: {
-      host: HOST,
-      'x-forwarded-proto': 'https',
-      'x-forwarded-for': '192.0.2.10',
-      'user-agent': 'Mozilla/5.0 (test)',
-      accept: 'text/html',
-      ...(init.body !== undefined
-        ? { 'content-type': 'application/x-www-form-urlencoded', origin: BASE_URL }
-        : {}),
-    },
-    requestContext: {
-      accountId: '111122223333',
-      apiId: 'abc123',
-      domainName: HOST,
-      domainPrefix: 'abc123',
-      http: {
-        method,
-        path,
-        protocol: 'HTTP/1.1',
-        sourceIp: '192.0.2.10',
-        userAgent: 'Mozilla/5.0 (test)',
-      },
-      requestId: `req-${Math.random().toString(36).slice(2)}`,
-      routeKey: 'ANY /partner/{token}',
-      stage: '$default',
-      time: '02/Mar/2026:09:00:00 +0000',
-      timeEpoch: 1772442000000,
-    },
-    isBase64Encoded: false,
-    ...(init.body !== undefined ? { body: init.body } : {}),
-  };
-}
+const context = lambdaContext('partner', '512');
 
 const call = (event: unknown) => handler(event, context);
 const cookiesOf = (r: Result) => (r.cookies ?? []).map((c) => c.split(';')[0] ?? '');

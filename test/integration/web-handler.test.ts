@@ -11,6 +11,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { rawAesKeyring } from '#adapters/crypto/encryption-sdk.ts';
 import { scanAll, testTable } from '../support/dynamo.ts';
+import { API_BASE_URL, API_HOST, httpApiEvent, lambdaContext } from '../support/lambda-events.ts';
 
 /**
  * The web Lambda as AWS runs it: the real composition root (module scope,
@@ -19,8 +20,9 @@ import { scanAll, testTable } from '../support/dynamo.ts';
  * the machine. The last test hands the queued mail to the outbox Lambda.
  */
 
-const HOST = 'abc123.execute-api.eu-central-1.amazonaws.com';
-const BASE_URL = `https://${HOST}`;
+const _HOST = API_HOST;
+const BASE_URL = API_BASE_URL;
+const apiEvent = httpApiEvent;
 const KEY_ARN = 'arn:aws:kms:eu-central-1:111122223333:key/11111111-2222-3333-4444-555555555555';
 const OFFICER = 'aandachtsfunctionaris@montfoort.example';
 
@@ -40,61 +42,7 @@ let table: Awaited<ReturnType<typeof testTable>>;
 const saved = { ...process.env };
 let output: string[] = [];
 
-const context = {
-  functionName: 'meldroute-web',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:eu-central-1:111122223333:function:meldroute-web',
-  memoryLimitInMB: '1024',
-  awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
-  logGroupName: '/aws/lambda/meldroute-web',
-  logStreamName: '2026/03/02/[$LATEST]abc',
-  callbackWaitsForEmptyEventLoop: true,
-  getRemainingTimeInMillis: () => 20_000,
-};
-
-function apiEvent(
-  method: 'GET' | 'POST',
-  path: string,
-  init: { body?: string; cookies?: string[] } = {},
-) {
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: path,
-    rawQueryString: '',
-    ...(init.cookies?.length ? { cookies: init.cookies } : {}),
-    headers: {
-      host: HOST,
-      'x-forwarded-proto': 'https',
-      'x-forwarded-for': '192.0.2.10',
-      'user-agent': 'Mozilla/5.0 (test)',
-      accept: 'text/html',
-      ...(init.body !== undefined
-        ? { 'content-type': 'application/x-www-form-urlencoded', origin: BASE_URL }
-        : {}),
-    },
-    requestContext: {
-      accountId: '111122223333',
-      apiId: 'abc123',
-      domainName: HOST,
-      domainPrefix: 'abc123',
-      http: {
-        method,
-        path,
-        protocol: 'HTTP/1.1',
-        sourceIp: '192.0.2.10',
-        userAgent: 'Mozilla/5.0 (test)',
-      },
-      requestId: `req-${Math.random().toString(36).slice(2)}`,
-      routeKey: '$default',
-      stage: '$default',
-      time: '02/Mar/2026:09:00:00 +0000',
-      timeEpoch: 1772442000000,
-    },
-    isBase64Encoded: false,
-    ...(init.body !== undefined ? { body: init.body } : {}),
-  };
-}
+const context = lambdaContext('web');
 
 const call = (event: unknown) => (web.handler as unknown as Handler)(event, context);
 
