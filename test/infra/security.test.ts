@@ -1,7 +1,13 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '#config/env.ts';
-import { asArray, policyStatements, roleOfFunction, synthMeldroute } from './support.ts';
+import {
+  asArray,
+  policyStatements,
+  roleOfFunction,
+  statementsOfFunction,
+  synthMeldroute,
+} from './support.ts';
 
 /** Issue 7: mail, functions and IAM, the web API, outbox, schedules and alarms. */
 
@@ -106,10 +112,7 @@ describe('functions', () => {
   });
 
   it('let the outbox open sealed mails only, never a reporter or a signal', () => {
-    const role = roleOfFunction(template, 'OutboxSender');
-    const mine = policyStatements(template)
-      .filter((s) => s.role === role)
-      .map((s) => s.statement);
+    const mine = statementsOfFunction(template, 'OutboxSender');
     expect(mine).toContainEqual(
       expect.objectContaining({
         Effect: 'Deny',
@@ -130,10 +133,7 @@ describe('functions', () => {
   });
 
   it('let the mail intake make a new signal its key but never unwrap one (docs/adr/0016)', () => {
-    const role = roleOfFunction(template, 'MailIntake');
-    const mine = policyStatements(template)
-      .filter((s) => s.role === role)
-      .map((s) => s.statement);
+    const mine = statementsOfFunction(template, 'MailIntake');
     // GenerateDataKey for any part of its municipality, `signal-key` included...
     expect(mine).toContainEqual(
       expect.objectContaining({
@@ -156,10 +156,7 @@ describe('functions', () => {
   });
 
   it('give retention exactly what runRetention uses: its table actions, the attachments bucket, raw-mail outcomes', () => {
-    const role = roleOfFunction(template, 'SchedulesRetention');
-    const mine = policyStatements(template)
-      .filter((s) => s.role === role)
-      .map((s) => s.statement);
+    const mine = statementsOfFunction(template, 'SchedulesRetention');
     const allowed = mine
       .filter((s) => s.Effect === 'Allow')
       .flatMap((s) => asArray(s.Action))
@@ -225,10 +222,7 @@ describe('functions', () => {
   });
 
   it('let the partner pages unwrap signal keys and seal mail, and never decrypt the reporter (docs/adr/0018)', () => {
-    const role = roleOfFunction(template, 'WebPartner');
-    const mine = policyStatements(template)
-      .filter((s) => s.role === role)
-      .map((s) => s.statement);
+    const mine = statementsOfFunction(template, 'WebPartner');
     const onlyParts = (sid: string) =>
       mine.find((s) => s.Effect === 'Deny' && s.Sid === sid)?.Condition?.StringNotEquals?.[
         'kms:EncryptionContext:part'
@@ -261,10 +255,7 @@ describe('functions', () => {
   });
 
   it('still let the web function decrypt every part, the reporter included', () => {
-    const role = roleOfFunction(template, 'WebFunction');
-    const mine = policyStatements(template)
-      .filter((s) => s.role === role)
-      .map((s) => s.statement);
+    const mine = statementsOfFunction(template, 'WebFunction');
     expect(mine).toContainEqual(
       expect.objectContaining({
         Effect: 'Allow',

@@ -73,3 +73,11 @@ export function roleOfFunction(template: Template, prefix: string): string {
   if (!role) throw new Error(`function ${id} has no role`);
   return role['Fn::GetAtt'][0];
 }
+
+/** Every statement in the policies of the role of the function whose logical id starts with `prefix`. */
+export function statementsOfFunction(template: Template, prefix: string): Statement[] {
+  const role = roleOfFunction(template, prefix);
+  return policyStatements(template)
+    .filter((s) => s.role === role)
+    .map((s) => s.statement);
+}
