@@ -12,6 +12,7 @@ import { ENV } from '#config/env.ts';
 import type { Logger } from '#core/ports.ts';
 import { createPartnerApp, type PartnerAppDeps } from '#forms/partner-app.tsx';
 import { emailRenderer } from '#templates/render.ts';
+import { appOnFirstPage } from './shared/app-on-first-page.ts';
 import { lambdaTable, loadLambdaConfig, requireEnv } from './shared/config.ts';
 import { envelopeKeyring } from './shared/keyring.ts';
 import { lambdaLogger, withLambdaContext } from './shared/logger.ts';
@@ -68,9 +69,7 @@ export function partnerMain(wiring: PartnerWiring = {}) {
   // Without it no link opens: stop the cold start with its name, not every request later.
   const secretsKeyArn = requireEnv(env, ENV.secretsKeyArn);
   const deps = partnerDeps(wiring);
-  const basic = handle(createPartnerApp(deps));
-  let linked: Promise<typeof basic> | undefined;
-  const withLinks = async () => {
+  return appOnFirstPage(handle(createPartnerApp(deps)), async () => {
     const secrets = new SecretDeriver(
       new KMSClient({}),
       secretsKeyArn,
@@ -78,17 +77,7 @@ export function partnerMain(wiring: PartnerWiring = {}) {
     );
     const linkKey = await secrets.derive('partner-link/v1');
     return handle(createPartnerApp({ ...deps, linkSigner: new HmacLinkSigner(linkKey) }));
-  };
-  const main: typeof basic = async (event, context) => {
-    const path = (event as { rawPath?: string }).rawPath ?? '';
-    if (path === '/healthz' || path.startsWith('/static/')) return basic(event, context);
-    linked ??= withLinks().catch((err: Error) => {
-      linked = undefined; // the next request tries KMS again
-      throw err;
-    });
-    return (await linked)(event, context);
-  };
-  return main;
+  });
 }
 
 export const main = partnerMain();

@@ -21,6 +21,7 @@ import type { EmailRenderer, Logger } from '#core/ports.ts';
 import { createApp } from '#forms/app.tsx';
 import type { AppDeps } from '#forms/http/context.ts';
 import { emailRenderer } from '#templates/render.ts';
+import { appOnFirstPage } from './shared/app-on-first-page.ts';
 import { lambdaTable, loadLambdaConfig, requireEnv } from './shared/config.ts';
 import { lazySignalKeyCrypto } from './shared/lazy-crypto.ts';
 import { lambdaLogger, withLambdaContext } from './shared/logger.ts';
@@ -124,20 +125,12 @@ async function withWorkflow(
 }
 
 const wired = webDeps();
-const basic = handle(buildWebApp(wired.deps));
-let full: Promise<typeof basic> | undefined;
 
 /** The unwrapped handler: API Gateway v2 event in, HTTP response out. */
-export const main: typeof basic = async (event, context) => {
-  const path = (event as { rawPath?: string }).rawPath ?? '';
-  if (!process.env[ENV.secretsKeyArn] || path === '/healthz' || path.startsWith('/static/')) {
-    return basic(event, context);
-  }
-  full ??= withWorkflow(wired.deps, wired.dynamo, process.env).catch((err: Error) => {
-    full = undefined; // the next request tries KMS again
-    throw err;
-  });
-  return (await full)(event, context);
-};
+export const main = appOnFirstPage(
+  handle(buildWebApp(wired.deps)),
+  () => withWorkflow(wired.deps, wired.dynamo, process.env),
+  () => !process.env[ENV.secretsKeyArn],
+);
 
 export const handler = middy(main).use(withLambdaContext(log.powertools));
