@@ -55,9 +55,12 @@ export function lazySignalKeyCrypto(
 }
 
 function envelopeLoader(env: NodeJS.ProcessEnv, injected?: KeyringNode): () => Promise<Crypto> {
-  const keyArn = injected ? undefined : requireEnv(env, ENV.kmsKeyArn);
+  if (!injected) requireEnv(env, ENV.kmsKeyArn); // at wiring, not at the first seal
   return async () => {
-    const { EncryptionSdkCrypto, kmsKeyring } = await import('#adapters/crypto/encryption-sdk.ts');
-    return new EncryptionSdkCrypto(injected ?? kmsKeyring(keyArn as string));
+    const [{ EncryptionSdkCrypto }, { envelopeKeyring }] = await Promise.all([
+      import('#adapters/crypto/encryption-sdk.ts'),
+      import('./keyring.ts'),
+    ]);
+    return new EncryptionSdkCrypto(envelopeKeyring(env, injected));
   };
 }
