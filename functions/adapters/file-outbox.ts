@@ -13,7 +13,8 @@ import {
 import { join } from 'node:path';
 import PostalMime from 'postal-mime';
 import type { Clock, Mailer, OutgoingEmail } from '#core/ports.ts';
-import { buildMime, safeMailId } from './mime.ts';
+import { safeMailId } from './mail-headers.ts';
+import { buildMime } from './mime.ts';
 
 /**
  * The local Mailer: every mail becomes `<dir>/<yyyymmddThhmmss>-<id>.eml`,

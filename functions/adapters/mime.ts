@@ -2,8 +2,6 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import type { OutgoingEmail } from '#core/ports.ts';
 import { headerValue, mailHeaders, messageIdFor, safeMailId } from './mail-headers.ts';
 
-export { headerValue, messageIdFor, safeMailId };
-
 /**
  * Where an OutgoingEmail becomes RFC 5322 bytes for the file outbox (and so
  * for what a developer opens locally). SES composes its own MIME from simple
