@@ -34,44 +34,6 @@ const REQUIRE_BANNER =
   "import { createRequire as __meldrouteRequire } from 'node:module'; const require = __meldrouteRequire(import.meta.url);";
 
 /**
- * zod's classic entry re-exports every locale (`export * as locales`), about
- * 260 KiB minified of which we use one: the default English messages, which
- * config errors and logs show. The people using Meldroute see our own Dutch
- * texts, never a zod message. Every other locale becomes a function that
- * throws, naming this file, so a future `z.config(z.locales.nl())` fails
- * loudly instead of importing undefined.
- */
-export const zodEnglishOnly: Plugin = {
-  name: 'meldroute-zod-english-only',
-  setup(b) {
-    b.onLoad(
-      { filter: /[\\/]node_modules[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ },
-      async (args) => {
-        const index = await readFile(args.path, 'utf8');
-        const exports = [
-          ...index.matchAll(/export \{ default as (\w+) \} from "\.\/([\w-]+)\.js";/g),
-        ];
-        const english = exports.filter(([, , file]) => file === 'en').map(([, name]) => name);
-        if (!english.includes('en') || exports.length < 2) {
-          throw new Error(
-            `${args.path} no longer looks as infra/bundle.ts expects: check zod's locales`,
-          );
-        }
-        const lines = english.map((name) => `export { default as ${name} } from "./en.js";`);
-        lines.push(
-          'const notBundled = (name) => () => { throw new Error("zod locale " + name + " is not in the Lambda bundle (infra/bundle.ts)"); };',
-        );
-        for (const [, name, file] of exports) {
-          if (file !== 'en')
-            lines.push(`export const ${name} = notBundled(${JSON.stringify(name)});`);
-        }
-        return { contents: lines.join('\n'), loader: 'js', resolveDir: dirname(args.path) };
-      },
-    );
-  },
-};
-
-/**
  * @aws-crypto/client-node ships only CommonJS: an index that re-exports eight
  * packages (`__exportStar(require(...))`) plus `buildClient`. Through that
  * index esbuild cannot drop anything, so every handler carried the
@@ -261,7 +223,7 @@ export function lambdaBuildOptions(): BuildOptions {
     absWorkingDir: PROJECT_ROOT,
     logLevel: 'warning',
     metafile: true,
-    plugins: [zodEnglishOnly, encryptionSdkAsEsm, readableStreamAsNodeStream],
+    plugins: [encryptionSdkAsEsm, readableStreamAsNodeStream],
   };
 }
 
